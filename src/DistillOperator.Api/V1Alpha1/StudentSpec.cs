@@ -1,0 +1,26 @@
+using System.Text.Json.Serialization;
+
+namespace DistillOperator.Api.V1Alpha1;
+
+/// <summary>The student: a smaller encoder of the teacher's family.</summary>
+public sealed class StudentSpec
+{
+    /// <summary>The student's shape. Unset fields come from the teacher; layers defaults to half the teacher's.</summary>
+    [JsonPropertyName("architecture")]
+    public ArchitectureSpec? Architecture { get; set; }
+
+    /// <summary>teacher: copy the embeddings, the mapped teacher layers and the classifier (DistilBERT style; needs the teacher's width); random: initialise from scratch.</summary>
+    [JsonPropertyName("initFrom")]
+    public StudentInit InitFrom { get; set; } = StudentInit.Teacher;
+}
+
+/// <summary>How the student's weights start.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<StudentInit>))]
+public enum StudentInit
+{
+    /// <summary>Copy the mapped teacher layers, embeddings and classifier.</summary>
+    [JsonStringEnumMemberName("teacher")] Teacher,
+
+    /// <summary>Random initialisation.</summary>
+    [JsonStringEnumMemberName("random")] Random,
+}

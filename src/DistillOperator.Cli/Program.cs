@@ -1,0 +1,3 @@
+using DistillOperator.Cli;
+
+return DistillCommandLine.Run(args, Console.Out, Console.Error);
