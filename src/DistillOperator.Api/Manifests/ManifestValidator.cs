@@ -118,7 +118,7 @@ public static class ManifestValidator
         Kind = DistillationJob.KindName,
         Name = name,
         Job = job,
-        Problems = [.. problems.Distinct().Select(p => new LocatedProblem(p, document.LineOf(p.Path)))],
+        Problems = [.. problems.Distinct().Select(p => new LocatedProblem(p, document.LineOf(p.Path))).OrderBy(p => p.Line)],
     };
 
     private static string? Text(JsonNode? node) =>
