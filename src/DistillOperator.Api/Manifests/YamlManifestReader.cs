@@ -20,9 +20,9 @@ public static partial class YamlManifestReader
     {
         ArgumentNullException.ThrowIfNull(text);
         var documents = new List<ManifestDocument>();
+        var parser = new Parser(new StringReader(text));
         try
         {
-            var parser = new Parser(new StringReader(text));
             parser.Consume<StreamStart>();
             while (parser.TryConsume<DocumentStart>(out var start))
             {
@@ -38,6 +38,12 @@ public static partial class YamlManifestReader
         catch (YamlException e)
         {
             throw new ManifestSyntaxException((int)e.Start.Line, (int)e.Start.Column, Clean(e.Message), e);
+        }
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet's scanner throws this on some malformed input (an unclosed flow mapping); report where it stopped.
+            var end = parser.Current?.End ?? Mark.Empty;
+            throw new ManifestSyntaxException((int)end.Line, (int)end.Column, "malformed YAML after this point (an unclosed bracket, brace or quote?)", e);
         }
 
         return documents;

@@ -158,14 +158,14 @@ public static class StructuralSchemaValidator
     {
         if (checks.HasFlag(StructuralChecks.Values))
         {
-            if (schema["minItems"] is { } minItems && array.Count < (int)minItems)
+            if (schema["minItems"] is { } minItems && array.Count < Whole(minItems))
             {
-                problems.Add(new(path, $"must have at least {(int)minItems} items, got {array.Count}"));
+                problems.Add(new(path, $"must have at least {Whole(minItems)} items, got {array.Count}"));
             }
 
-            if (schema["maxItems"] is { } maxItems && array.Count > (int)maxItems)
+            if (schema["maxItems"] is { } maxItems && array.Count > Whole(maxItems))
             {
-                problems.Add(new(path, $"must have at most {(int)maxItems} items, got {array.Count}"));
+                problems.Add(new(path, $"must have at most {Whole(maxItems)} items, got {array.Count}"));
             }
         }
 
@@ -207,14 +207,14 @@ public static class StructuralSchemaValidator
             return true;
         }
 
-        if (schema["minLength"] is { } minLength && text.Length < (int)minLength)
+        if (schema["minLength"] is { } minLength && text.Length < Whole(minLength))
         {
-            problems.Add(new(path, (int)minLength == 1 ? "must not be empty" : $"must be at least {(int)minLength} characters, got {text.Length}"));
+            problems.Add(new(path, Whole(minLength) == 1 ? "must not be empty" : $"must be at least {Whole(minLength)} characters, got {text.Length}"));
         }
 
-        if (schema["maxLength"] is { } maxLength && text.Length > (int)maxLength)
+        if (schema["maxLength"] is { } maxLength && text.Length > Whole(maxLength))
         {
-            problems.Add(new(path, $"must be at most {(int)maxLength} characters, got {text.Length}"));
+            problems.Add(new(path, $"must be at most {Whole(maxLength)} characters, got {text.Length}"));
         }
 
         if (schema["pattern"] is { } pattern && !Regex.IsMatch(text, (string)pattern!, RegexOptions.None, TimeSpan.FromSeconds(1)))
@@ -234,7 +234,7 @@ public static class StructuralSchemaValidator
 
         if (schema["minimum"] is { } minNode)
         {
-            var minimum = (double)minNode;
+            var minimum = Number(minNode);
             var exclusive = (bool?)schema["exclusiveMinimum"] == true;
             if (exclusive ? number <= minimum : number < minimum)
             {
@@ -244,7 +244,7 @@ public static class StructuralSchemaValidator
 
         if (schema["maximum"] is { } maxNode)
         {
-            var maximum = (double)maxNode;
+            var maximum = Number(maxNode);
             var exclusive = (bool?)schema["exclusiveMaximum"] == true;
             if (exclusive ? number >= maximum : number > maximum)
             {
@@ -252,6 +252,10 @@ public static class StructuralSchemaValidator
             }
         }
     }
+
+    private static double Number(JsonNode node) => double.Parse(node.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture);
+
+    private static int Whole(JsonNode node) => (int)Number(node);
 
     private static bool IsInteger(JsonValue value) =>
         value.GetValueKind() == JsonValueKind.Number && double.TryParse(value.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && Math.Floor(d) == d && !double.IsInfinity(d);

@@ -11,6 +11,9 @@ public sealed partial class XmlDocumentation
 
     private XmlDocumentation(Dictionary<string, string> summaries) => _summaries = summaries;
 
+    /// <summary>No documentation: schemas get no descriptions.</summary>
+    public static XmlDocumentation None { get; } = new(new Dictionary<string, string>(StringComparer.Ordinal));
+
     /// <summary>Loads the documentation file that sits beside <paramref name="assembly"/>.</summary>
     /// <exception cref="FileNotFoundException">The .xml file is missing, so descriptions cannot be generated.</exception>
     public static XmlDocumentation For(Assembly assembly)

@@ -1,0 +1,51 @@
+using System.Text.Json.Nodes;
+using DistillOperator.Api.V1Alpha1;
+using DistillOperator.Testing;
+using k8s;
+
+namespace DistillOperator.Api.Tests;
+
+/// <summary>The types serialise with KubernetesClient's conventions: camelCase, nulls omitted, enums by their API names.</summary>
+public sealed class SerializationTests
+{
+    [Fact]
+    public void Jobs_serialise_in_camelCase_without_nulls_and_with_API_enum_names()
+    {
+        var job = TestJobs.Named("serialised").WithStrategy(DistillationStrategy.AllLayers).Build();
+
+        var json = JsonNode.Parse(KubernetesJson.Serialize(job))!;
+
+        Assert.Equal("distill.dev/v1alpha1", (string?)json["apiVersion"]);
+        Assert.Equal("all-layers", (string?)json["spec"]!["distillation"]!["strategy"]);
+        Assert.Equal(32, (int?)json["spec"]!["training"]!["batchSize"]);
+        Assert.False(((JsonObject)json["spec"]!).ContainsKey("qualityGate"));
+        Assert.False(((JsonObject)json).ContainsKey("status"));
+    }
+
+    [Fact]
+    public void A_job_survives_a_round_trip_through_JSON()
+    {
+        var job = TestJobs.Named("round-trip").With(j =>
+        {
+            j.Spec.Resources.Cpu = "500m";
+            j.Spec.Distillation.Internal.LayerMapping = LayerMappingMode.Explicit;
+            j.Spec.Distillation.Internal.LayerPairs = [new LayerPair { Student = 1, Teacher = 2 }];
+            j.Status = new DistillationJobStatus { Phase = JobPhase.Running, Progress = new JobProgress { Percent = 42.5 } };
+        }).Build();
+        var first = KubernetesJson.Serialize(job);
+
+        var second = KubernetesJson.Serialize(KubernetesJson.Deserialize<DistillationJob>(first));
+
+        Assert.Equal(first, second);
+        Assert.Contains("\"phase\":\"Running\"", first, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Quantities_given_as_numbers_are_read_as_strings()
+    {
+        var job = KubernetesJson.Deserialize<DistillationJob>("""{"spec": {"resources": {"cpu": 4, "memory": "16Gi"}}}""");
+
+        Assert.Equal("4", job.Spec.Resources.Cpu);
+        Assert.Equal("16Gi", job.Spec.Resources.Memory);
+    }
+}
