@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Builds everything (warnings are errors) and runs every test, installing first what the tests need.
+# Usage: ./test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Crd]
+set -euo pipefail
+cd "$(dirname "$0")"
+
+# What the tests need beyond the .NET SDK. Each step is skipped when already done, so re-runs are quick.
+install_prerequisites() {
+  local missing=()
+  command -v readelf >/dev/null || missing+=(binutils)
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "== installing ${missing[*]}"
+    local sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+install_prerequisites
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+echo "== build"
+dotnet build DistillOperator.sln -c Debug -nologo -clp:NoSummary
+
+echo "== test"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+set +e
+dotnet test DistillOperator.sln -c Debug --no-build -nologo "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+
+# One closing line over all test projects: "N passed, N failed".
+awk '/(Passed|Failed)! +- Failed: /{
+       for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1) }
+     } END { printf "%d passed, %d failed\n", p, f }' "$log"
+exit "$status"
