@@ -97,9 +97,8 @@ namespace DistillOperator.Build
         /// <exception cref="InvalidDataException">Not a 64-bit little-endian ELF, no version needs, or no string <paramref name="to"/>.</exception>
         public static VersionNeedPatchOutcome Patch(byte[] elf, string from, string to)
         {
-            Section verneed;
             Section dynstr;
-            FindVersionNeedSections(elf, out verneed, out dynstr);
+            FindVersionNeedSections(elf, out _, out dynstr);
             bool patched = false;
             foreach (VersionNeed need in ReadVersionNeeds(elf))
             {
