@@ -8,12 +8,14 @@ cd "$(dirname "$0")"
 install_prerequisites() {
   local missing=()
   command -v readelf >/dev/null || missing+=(binutils)
+  # PyTorch is the numeric reference of the trainer's tests; Debian's interpreter is the one that sees it.
+  /usr/bin/python3 -c 'import torch, numpy' 2>/dev/null || missing+=(python3 python3-torch python3-numpy)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "== installing ${missing[*]}"
     local sudo=""
     [ "$(id -u)" -ne 0 ] && sudo="sudo"
     $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   fi
 }
 
