@@ -1,0 +1,162 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace DistillOperator.Training.Checkpoints;
+
+/// <summary>A checkpoint found on disk: its folder and the position it resumes from.</summary>
+public sealed record StoredCheckpoint(string Folder, TrainingPosition Position)
+{
+    /// <summary>A file of the checkpoint.</summary>
+    public string File(string name) => Path.Combine(Folder, name);
+}
+
+/// <summary>
+/// Checkpoint folders <c>ckpt-STEP</c> under a root. A checkpoint is written into a temporary folder whose
+/// state.json (written last) records the SHA-256 of every file, then renamed into place, so a folder that exists under
+/// its final name with a matching state.json is complete. The newest valid one is resumed; a corrupt one is skipped
+/// with a warning. The newest <see cref="Keep"/> are kept.
+/// </summary>
+public sealed class CheckpointStore(string root, int keep = 2)
+{
+    private const string StateFile = "state.json";
+    private const string Prefix = "ckpt-";
+
+    /// <summary>The folder holding the checkpoints.</summary>
+    public string Root { get; } = root;
+
+    /// <summary>How many checkpoints are kept.</summary>
+    public int Keep { get; } = Math.Max(1, keep);
+
+    /// <summary>Writes a checkpoint: <paramref name="writeFiles"/> puts the files into the folder it is given.</summary>
+    public string Save(TrainingPosition position, Action<string> writeFiles)
+    {
+        ArgumentNullException.ThrowIfNull(position);
+        ArgumentNullException.ThrowIfNull(writeFiles);
+        Directory.CreateDirectory(Root);
+        var final = Path.Combine(Root, $"{Prefix}{position.GlobalStep:D10}");
+        var temporary = Path.Combine(Root, $".tmp-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(temporary);
+        try
+        {
+            writeFiles(temporary);
+            var files = new JsonObject();
+            foreach (var file in Directory.EnumerateFiles(temporary).Order(StringComparer.Ordinal))
+            {
+                files[Path.GetFileName(file)] = Hash(file);
+            }
+
+            var state = new JsonObject
+            {
+                ["version"] = 1,
+                ["stage"] = position.Stage,
+                ["epoch"] = position.Epoch,
+                ["batch"] = position.Batch,
+                ["globalStep"] = position.GlobalStep,
+                ["stageStep"] = position.StageStep,
+                ["files"] = files,
+            };
+            AtomicFile.WriteAllText(Path.Combine(temporary, StateFile), state.ToJsonString());
+            if (Directory.Exists(final))
+            {
+                var old = final + $".old-{Guid.NewGuid():N}";
+                Directory.Move(final, old);
+                Directory.Move(temporary, final);
+                Directory.Delete(old, recursive: true);
+            }
+            else
+            {
+                Directory.Move(temporary, final);
+            }
+        }
+        finally
+        {
+            if (Directory.Exists(temporary))
+            {
+                Directory.Delete(temporary, recursive: true);
+            }
+        }
+
+        Prune();
+        return final;
+    }
+
+    /// <summary>The newest checkpoint that is complete and intact, or null; every newer broken one is reported to <paramref name="warn"/>.</summary>
+    public StoredCheckpoint? Latest(Action<string> warn)
+    {
+        ArgumentNullException.ThrowIfNull(warn);
+        foreach (var folder in Candidates())
+        {
+            var problem = Verify(folder, out var position);
+            if (problem is null)
+            {
+                return new StoredCheckpoint(folder, position!);
+            }
+
+            warn($"checkpoint {folder} is unusable ({problem}); trying the one before it");
+        }
+
+        return null;
+    }
+
+    private IEnumerable<string> Candidates() =>
+        Directory.Exists(Root)
+            ? Directory.EnumerateDirectories(Root, Prefix + "*").Where(d => !Path.GetFileName(d).Contains(".old-", StringComparison.Ordinal)).OrderDescending(StringComparer.Ordinal)
+            : [];
+
+    private static string? Verify(string folder, out TrainingPosition? position)
+    {
+        position = null;
+        var statePath = Path.Combine(folder, StateFile);
+        if (!File.Exists(statePath))
+        {
+            return "no state.json";
+        }
+
+        JsonObject state;
+        try
+        {
+            state = JsonNode.Parse(File.ReadAllText(statePath)) as JsonObject ?? throw new JsonException("not an object");
+        }
+        catch (JsonException e)
+        {
+            return $"state.json is not valid JSON: {e.Message}";
+        }
+
+        if (state["files"] is not JsonObject files)
+        {
+            return "state.json lists no files";
+        }
+
+        foreach (var (name, hash) in files)
+        {
+            var file = Path.Combine(folder, name);
+            if (!File.Exists(file))
+            {
+                return $"{name} is missing";
+            }
+
+            if (Hash(file) != (string?)hash)
+            {
+                return $"{name} does not match its recorded SHA-256 (truncated or changed)";
+            }
+        }
+
+        position = new TrainingPosition((int)state["stage"]!, (int)state["epoch"]!, (int)state["batch"]!, (long)state["globalStep"]!, (long)state["stageStep"]!);
+        return null;
+    }
+
+    private void Prune()
+    {
+        foreach (var stale in Candidates().Skip(Keep))
+        {
+            Directory.Delete(stale, recursive: true);
+        }
+    }
+
+    private static string Hash(string file)
+    {
+        using var stream = File.OpenRead(file);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+}

@@ -1,0 +1,359 @@
+using DistillOperator.Api.V1Alpha1;
+using DistillOperator.Training.Checkpoints;
+using DistillOperator.Training.Data;
+using DistillOperator.Training.Evaluation;
+using DistillOperator.Training.Models;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace DistillOperator.Training.Distillation;
+
+/// <summary>
+/// Runs the stages of a distillation: AdamW with linear warm-up and decay (fresh at each stage), gradient clipping,
+/// evaluation, checkpoints, and resumption from the newest valid checkpoint. The teacher is frozen in evaluation mode
+/// except while it is fine-tuned. Cancellation checkpoints the current position and then throws.
+/// </summary>
+public sealed class DistillationTrainer
+{
+    private const string StudentFile = "student.safetensors";
+    private const string TeacherFile = "teacher.safetensors";
+    private const string ProjectionsFile = "projections.safetensors";
+    private const string OptimizerFile = "optimizer.bin";
+    private const string RandomStateFile = "rng.bin";
+
+    private readonly TrainerSetup _setup;
+    private readonly DistillationJobSpec _spec;
+    private readonly IReadOnlyList<TrainingStage> _stages;
+    private readonly ModuleList<Linear> _projections;
+    private readonly Dictionary<int, int> _projectionOf;
+    private readonly int _batchesPerEpoch;
+    private readonly long _totalSteps;
+    private StoredCheckpoint? _resumed;
+
+    /// <summary>Plans the run.</summary>
+    public DistillationTrainer(TrainerSetup setup)
+    {
+        ArgumentNullException.ThrowIfNull(setup);
+        _setup = setup;
+        _spec = setup.Spec;
+        Mapping = LayerMapping.For(_spec.Distillation.Internal, setup.Student.Config.Layers, setup.Teacher.Config.Layers);
+        _stages = StagePlan.For(_spec, Mapping);
+        _batchesPerEpoch = (setup.Train.Count + _spec.Training.BatchSize - 1) / _spec.Training.BatchSize;
+        _totalSteps = _stages.Sum(s => (long)s.Epochs * _batchesPerEpoch);
+        // A learned projection per matched pair carries the student's [CLS] into the teacher's width for the MSE loss.
+        _projections = _spec.Distillation.Internal.Hidden.Loss == HiddenLossKind.Mse
+            ? nn.ModuleList<Linear>([.. Mapping.Pairs.Select(_ => nn.Linear(setup.Student.Config.HiddenSize, setup.Teacher.Config.HiddenSize))])
+            : nn.ModuleList<Linear>();
+        _projectionOf = Mapping.Pairs.Select((p, i) => (p.Student, i)).ToDictionary(p => p.Student, p => p.i);
+    }
+
+    /// <summary>The layer mapping of the run.</summary>
+    public LayerMapping Mapping { get; }
+
+    /// <summary>The stages of the run.</summary>
+    public IReadOnlyList<TrainingStage> Stages => _stages;
+
+    /// <summary>Optimizer steps the whole run takes.</summary>
+    public long TotalSteps => _totalSteps;
+
+    /// <summary>Trains, resuming from the newest valid checkpoint if there is one, and evaluates both models at the end.</summary>
+    public TrainingOutcome Run(CancellationToken cancellation = default)
+    {
+        var teacher = _setup.Teacher;
+        var student = _setup.Student;
+        Freeze(teacher);
+        torch.manual_seed(_spec.Training.Seed);
+        var position = Resume() ?? TrainingPosition.Start;
+        var resumedFrom = position == TrainingPosition.Start ? (long?)null : position.GlobalStep;
+
+        for (var stageIndex = position.Stage; stageIndex < _stages.Count; stageIndex++)
+        {
+            var stage = _stages[stageIndex];
+            var stageStart = position.Stage == stageIndex ? position : new TrainingPosition(stageIndex, 0, 0, position.GlobalStep, 0);
+            position = RunStage(stage, stageIndex, stageStart, cancellation);
+        }
+
+        teacher.eval();
+        student.eval();
+        if (_setup.Validation is not { Count: > 0 } validation)
+        {
+            return new TrainingOutcome(null, null, null, position.GlobalStep, resumedFrom);
+        }
+
+        var (teacherMetrics, teacherPredictions) = ModelEvaluator.Evaluate(teacher, validation, _setup.PadId, _spec.Training.BatchSize);
+        var (studentMetrics, studentPredictions) = ModelEvaluator.Evaluate(student, validation, _setup.PadId, _spec.Training.BatchSize);
+        return new TrainingOutcome(teacherMetrics, studentMetrics, ClassificationMetrics.Agreement(studentPredictions, teacherPredictions), position.GlobalStep, resumedFrom);
+    }
+
+    private TrainingPosition RunStage(TrainingStage stage, int stageIndex, TrainingPosition start, CancellationToken cancellation)
+    {
+        var teacher = _setup.Teacher;
+        var student = _setup.Student;
+        var trained = stage.Kind == StageKind.TeacherFinetune ? teacher : student;
+        var stageSteps = (long)stage.Epochs * _batchesPerEpoch;
+        _setup.Progress.StageStarted(new StageProgress(stage, stageIndex + 1, _stages.Count, stageSteps));
+        if (stage.Kind == StageKind.TeacherFinetune)
+        {
+            Unfreeze(teacher);
+        }
+
+        trained.train();
+        var parameters = TrainableParameters(stage, trained);
+        using var optimizer = CreateOptimizer(parameters, stage.LearningRate);
+        if (start.IsMidStage && _resumed is { } stored && stored.Position == start)
+        {
+            using var reader = new BinaryReader(File.OpenRead(stored.File(OptimizerFile)));
+            optimizer.load_state_dict(reader);
+        }
+
+        var warmup = (long)Math.Round(_spec.Training.WarmupRatio * stageSteps);
+        var position = start;
+        for (var epoch = start.Epoch; epoch < stage.Epochs; epoch++)
+        {
+            var batches = BatchPlanner.Training(_setup.Train, _spec.Training.BatchSize, _spec.Training.LengthBucketing, BatchPlanner.EpochSeed(_spec.Training.Seed, stageIndex, epoch));
+            for (var b = epoch == start.Epoch ? start.Batch : 0; b < batches.Count; b++)
+            {
+                if (cancellation.IsCancellationRequested)
+                {
+                    SaveCheckpoint(position, optimizer);
+                    cancellation.ThrowIfCancellationRequested();
+                }
+
+                var learningRate = LearningRate(stage.LearningRate, position.StageStep + 1, warmup, stageSteps);
+                foreach (var group in optimizer.ParamGroups)
+                {
+                    group.LearningRate = learningRate;
+                }
+
+                var losses = Step(stage, batches[b], optimizer, parameters);
+                position = new TrainingPosition(stageIndex, epoch, b + 1, position.GlobalStep + 1, position.StageStep + 1);
+                _setup.Progress.StepCompleted(new StepProgress(stage.Name, stageIndex + 1, _stages.Count, epoch + 1, position.GlobalStep, _totalSteps, losses, learningRate));
+                if (_spec.Training.CheckpointEverySteps > 0 && position.GlobalStep % _spec.Training.CheckpointEverySteps == 0 && b + 1 < batches.Count)
+                {
+                    SaveCheckpoint(position, optimizer);
+                }
+
+                if (_spec.Training.EvalEverySteps > 0 && position.GlobalStep % _spec.Training.EvalEverySteps == 0)
+                {
+                    Evaluate(stage, trained, position.GlobalStep);
+                }
+            }
+
+            position = new TrainingPosition(stageIndex, epoch + 1, 0, position.GlobalStep, position.StageStep);
+            if (_spec.Training.EvalEverySteps == 0)
+            {
+                Evaluate(stage, trained, position.GlobalStep);
+            }
+
+            if (epoch + 1 < stage.Epochs)
+            {
+                SaveCheckpoint(position, optimizer);
+            }
+        }
+
+        if (stage.Kind == StageKind.TeacherFinetune)
+        {
+            Freeze(teacher);
+        }
+
+        var next = new TrainingPosition(stageIndex + 1, 0, 0, position.GlobalStep, 0);
+        SaveCheckpoint(next, optimizer: null);
+        return next;
+    }
+
+    private Dictionary<string, double> Step(TrainingStage stage, int[] indices, AdamW optimizer, IReadOnlyList<Parameter> parameters)
+    {
+        using var scope = NewDisposeScope();
+        using var batch = Batch.Collate(_setup.Train, indices, _setup.PadId);
+        var terms = new Dictionary<string, Tensor>();
+        var weights = stage.Losses;
+        if (stage.Kind == StageKind.TeacherFinetune)
+        {
+            var outputs = _setup.Teacher.Forward(batch.Ids, batch.Mask, batch.Types, ForwardRequest.LogitsOnly);
+            terms["hard"] = DistillationLosses.HardLabel(outputs.Logits, batch.Labels);
+        }
+        else
+        {
+            BertOutputs teacherOutputs;
+            using (no_grad())
+            {
+                teacherOutputs = _setup.Teacher.Forward(batch.Ids, batch.Mask, batch.Types, new ForwardRequest(stage.TeacherAttentionLayers));
+            }
+
+            var studentOutputs = _setup.Student.Forward(batch.Ids, batch.Mask, batch.Types, new ForwardRequest(stage.StudentAttentionLayers));
+            if (weights.Hard > 0)
+            {
+                terms["hard"] = DistillationLosses.HardLabel(studentOutputs.Logits, batch.Labels);
+            }
+
+            if (weights.Soft > 0)
+            {
+                terms["soft"] = DistillationLosses.SoftLabel(studentOutputs.Logits, teacherOutputs.Logits, _spec.Distillation.Temperature);
+            }
+
+            if (weights.Attention > 0)
+            {
+                terms["attention"] = Sum(stage.Pairs.Select(p =>
+                    DistillationLosses.AttentionKl(teacherOutputs.AttentionLogProbs[p.Teacher]!, studentOutputs.AttentionLogProbs[p.Student]!, batch.Mask)));
+            }
+
+            if (weights.Hidden > 0)
+            {
+                terms["hidden"] = Sum(stage.Pairs.Select(p => _projections.Count > 0
+                    ? DistillationLosses.ClsMse(_projections[_projectionOf[p.Student]].call(studentOutputs.ClsStates[p.Student]), teacherOutputs.ClsStates[p.Teacher])
+                    : DistillationLosses.ClsCosine(studentOutputs.ClsStates[p.Student], teacherOutputs.ClsStates[p.Teacher])));
+            }
+        }
+
+        var weightOf = new Dictionary<string, double> { ["hard"] = weights.Hard, ["soft"] = weights.Soft, ["attention"] = weights.Attention, ["hidden"] = weights.Hidden };
+        var total = Sum(terms.Select(t => t.Value.mul(weightOf[t.Key])));
+        optimizer.zero_grad();
+        total.backward();
+        if (_spec.Training.MaxGradNorm > 0)
+        {
+            nn.utils.clip_grad_norm_(parameters, _spec.Training.MaxGradNorm);
+        }
+
+        optimizer.step();
+        return terms.ToDictionary(t => t.Key, t => (double)t.Value.item<float>());
+    }
+
+    private static Tensor Sum(IEnumerable<Tensor> terms) => terms.Aggregate((a, b) => a.add(b));
+
+    private List<Parameter> TrainableParameters(TrainingStage stage, BertClassifier trained)
+    {
+        var parameters = trained.parameters().ToList();
+        if (stage.Kind == StageKind.Internal)
+        {
+            parameters.AddRange(_projections.parameters());
+        }
+
+        return parameters;
+    }
+
+    private AdamW CreateOptimizer(IReadOnlyList<Parameter> parameters, double learningRate)
+    {
+        // No weight decay on biases and LayerNorm parameters, as in BERT; both are one-dimensional.
+        var decayed = parameters.Where(p => p.dim() > 1).ToList();
+        var plain = parameters.Where(p => p.dim() <= 1).ToList();
+        return optim.AdamW(
+            [
+                new AdamW.ParamGroup(decayed, learningRate, 0.9, 0.999, 1e-6, _spec.Training.WeightDecay, false, false),
+                new AdamW.ParamGroup(plain, learningRate, 0.9, 0.999, 1e-6, 0.0, false, false),
+            ],
+            learningRate);
+    }
+
+    /// <summary>Linear warm-up over <paramref name="warmup"/> steps, then linear decay to 0 at <paramref name="total"/>.</summary>
+    public static double LearningRate(double peak, long step, long warmup, long total)
+    {
+        if (warmup > 0 && step <= warmup)
+        {
+            return peak * step / warmup;
+        }
+
+        return total <= warmup ? peak : peak * Math.Max(0.0, (double)(total - step) / (total - warmup));
+    }
+
+    private void Evaluate(TrainingStage stage, BertClassifier trained, long step)
+    {
+        if (_setup.Validation is not { Count: > 0 } validation)
+        {
+            return;
+        }
+
+        var (metrics, _) = ModelEvaluator.Evaluate(trained, validation, _setup.PadId, _spec.Training.BatchSize);
+        _setup.Progress.Evaluated(new EvaluationProgress(stage.Name, step, stage.Kind == StageKind.TeacherFinetune ? "teacher" : "student", metrics));
+    }
+
+    private static void Freeze(BertClassifier model)
+    {
+        model.eval();
+        foreach (var parameter in model.parameters())
+        {
+            parameter.requires_grad = false;
+        }
+    }
+
+    private static void Unfreeze(BertClassifier model)
+    {
+        foreach (var parameter in model.parameters())
+        {
+            parameter.requires_grad = true;
+        }
+    }
+
+    private void SaveCheckpoint(TrainingPosition position, AdamW? optimizer)
+    {
+        if (_setup.Checkpoints is not { } store)
+        {
+            return;
+        }
+
+        var finetunesTeacher = _stages.Any(s => s.Kind == StageKind.TeacherFinetune);
+        var path = store.Save(position, folder =>
+        {
+            SafeTensorsFile.Write(Path.Combine(folder, StudentFile), _setup.Student.state_dict());
+            if (finetunesTeacher)
+            {
+                SafeTensorsFile.Write(Path.Combine(folder, TeacherFile), _setup.Teacher.state_dict());
+            }
+
+            if (_projections.Count > 0)
+            {
+                SafeTensorsFile.Write(Path.Combine(folder, ProjectionsFile), _projections.state_dict());
+            }
+
+            if (optimizer is not null)
+            {
+                using var writer = new BinaryWriter(File.Create(Path.Combine(folder, OptimizerFile)));
+                optimizer.save_state_dict(writer);
+            }
+
+            using var random = torch.get_rng_state();
+            File.WriteAllBytes(Path.Combine(folder, RandomStateFile), random.data<byte>().ToArray());
+        });
+        _setup.Progress.CheckpointWritten(path, position.GlobalStep);
+    }
+
+    private TrainingPosition? Resume()
+    {
+        if (_setup.Checkpoints?.Latest(_setup.Progress.Warning) is not { } stored)
+        {
+            return null;
+        }
+
+        _resumed = stored;
+
+        void Load(nn.Module module, string file)
+        {
+            var tensors = SafeTensorsFile.Read(stored.File(file));
+            using var noGrad = no_grad();
+            foreach (var (name, target) in module.state_dict())
+            {
+                target.copy_(tensors[name]);
+            }
+
+            foreach (var tensor in tensors.Values)
+            {
+                tensor.Dispose();
+            }
+        }
+
+        Load(_setup.Student, StudentFile);
+        if (File.Exists(stored.File(TeacherFile)))
+        {
+            Load(_setup.Teacher, TeacherFile);
+        }
+
+        if (_projections.Count > 0 && File.Exists(stored.File(ProjectionsFile)))
+        {
+            Load(_projections, ProjectionsFile);
+        }
+
+        using var random = torch.tensor(File.ReadAllBytes(stored.File(RandomStateFile)));
+        torch.set_rng_state(random);
+        return stored.Position;
+    }
+}

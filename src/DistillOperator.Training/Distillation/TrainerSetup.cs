@@ -1,0 +1,34 @@
+using DistillOperator.Api.V1Alpha1;
+using DistillOperator.Training.Checkpoints;
+using DistillOperator.Training.Data;
+using DistillOperator.Training.Models;
+
+namespace DistillOperator.Training.Distillation;
+
+/// <summary>Everything a run needs, loaded and resolved: models, encoded data, the spec, and where to report and checkpoint.</summary>
+public sealed class TrainerSetup
+{
+    /// <summary>The job's spec (defaulted and validated).</summary>
+    public required DistillationJobSpec Spec { get; init; }
+
+    /// <summary>The teacher: frozen, except during its fine-tune stage.</summary>
+    public required BertClassifier Teacher { get; init; }
+
+    /// <summary>The student being trained.</summary>
+    public required BertClassifier Student { get; init; }
+
+    /// <summary>Encoded training examples.</summary>
+    public required IReadOnlyList<EncodedExample> Train { get; init; }
+
+    /// <summary>Encoded validation examples, if any.</summary>
+    public IReadOnlyList<EncodedExample>? Validation { get; init; }
+
+    /// <summary>The tokenizer's padding id.</summary>
+    public required int PadId { get; init; }
+
+    /// <summary>Where progress goes.</summary>
+    public ITrainingProgress Progress { get; init; } = NoProgress.Instance;
+
+    /// <summary>Where checkpoints go; null turns checkpointing (and resuming) off.</summary>
+    public CheckpointStore? Checkpoints { get; init; }
+}

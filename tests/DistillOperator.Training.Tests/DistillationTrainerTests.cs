@@ -1,0 +1,224 @@
+using DistillOperator.Api.V1Alpha1;
+using DistillOperator.Training.Checkpoints;
+using DistillOperator.Training.Data;
+using DistillOperator.Training.Distillation;
+using DistillOperator.Training.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+using Xunit.Abstractions;
+
+namespace DistillOperator.Training.Tests;
+
+public sealed class DistillationTrainerTests(ITestOutputHelper output)
+{
+    private sealed class RecordingProgress : ITrainingProgress
+    {
+        public List<StepProgress> Steps { get; } = [];
+
+        public List<string> Warnings { get; } = [];
+
+        public List<long> Checkpoints { get; } = [];
+
+        public List<StageProgress> Stages { get; } = [];
+
+        public void StageStarted(StageProgress stage) => Stages.Add(stage);
+
+        public void StepCompleted(StepProgress step) => Steps.Add(step);
+
+        public void Evaluated(EvaluationProgress evaluation)
+        {
+        }
+
+        public void CheckpointWritten(string path, long step) => Checkpoints.Add(step);
+
+        public void Warning(string message) => Warnings.Add(message);
+    }
+
+    private sealed record Task(List<EncodedExample> Train, List<EncodedExample> Validation, int Vocab, int PadId);
+
+    private static Task MakeTask(int train = 480, int validation = 200)
+    {
+        var trainExamples = SyntheticTask.Examples(train, seed: 1);
+        var tokenizer = SyntheticTask.Tokenizer(trainExamples);
+        return new Task(
+            EncodedExample.Encode(trainExamples, tokenizer, 32),
+            EncodedExample.Encode(SyntheticTask.Examples(validation, seed: 2), tokenizer, 32),
+            tokenizer.Vocabulary.Count,
+            tokenizer.PadId);
+    }
+
+    private static (BertClassifier Teacher, BertClassifier Student) Models(Task task, int studentLayers = 2)
+    {
+        torch.manual_seed(1);
+        var teacher = new BertClassifier(SyntheticTask.Config(task.Vocab, 4));
+        var student = new BertClassifier(SyntheticTask.Config(task.Vocab, studentLayers));
+        return (teacher, student);
+    }
+
+    [Fact]
+    public void A_teacher_trained_from_scratch_and_every_strategy_learn_the_task()
+    {
+        var task = MakeTask();
+        var (teacher, _) = Models(task);
+        var spec = SyntheticTask.Spec(DistillationStrategy.None, teacherEpochs: 6, classificationEpochs: 0);
+        spec.Training.ClassificationEpochs = 1;
+        spec.Distillation.HardLabelWeight = 1;
+        var teacherOutcome = new DistillationTrainer(new TrainerSetup { Spec = spec, Teacher = teacher, Student = new BertClassifier(SyntheticTask.Config(task.Vocab, 1)), Train = task.Train, Validation = task.Validation, PadId = task.PadId }).Run();
+        Assert.True(teacherOutcome.Teacher!.Accuracy > 0.8, $"teacher accuracy {teacherOutcome.Teacher.Accuracy:F3} after fine-tuning; chance is 0.5");
+
+        foreach (var strategy in Enum.GetValues<DistillationStrategy>())
+        {
+            torch.manual_seed(7);
+            using var student = new BertClassifier(SyntheticTask.Config(task.Vocab, 2));
+            var outcome = new DistillationTrainer(new TrainerSetup
+            {
+                Spec = SyntheticTask.Spec(strategy, classificationEpochs: 3),
+                Teacher = teacher,
+                Student = student,
+                Train = task.Train,
+                Validation = task.Validation,
+                PadId = task.PadId,
+            }).Run();
+
+            output.WriteLine($"{strategy}: student {outcome.Student!.Accuracy:F3}, agreement {outcome.Agreement:F3}, teacher {outcome.Teacher!.Accuracy:F3}");
+            Assert.True(outcome.Student!.Accuracy > 0.7, $"{strategy}: student accuracy {outcome.Student.Accuracy:F3}; chance is 0.5");
+        }
+    }
+
+    [Fact]
+    public void Every_step_reports_exactly_the_loss_terms_its_stage_plans()
+    {
+        var task = MakeTask(train: 96, validation: 32);
+        foreach (var strategy in Enum.GetValues<DistillationStrategy>())
+        {
+            var (teacher, student) = Models(task);
+            var progress = new RecordingProgress();
+            var trainer = new DistillationTrainer(new TrainerSetup { Spec = SyntheticTask.Spec(strategy, classificationEpochs: 1), Teacher = teacher, Student = student, Train = task.Train, PadId = task.PadId, Progress = progress });
+
+            trainer.Run();
+
+            Assert.Equal(trainer.TotalSteps, progress.Steps.Count);
+            foreach (var step in progress.Steps)
+            {
+                var stage = trainer.Stages[step.StageIndex - 1];
+                Assert.Equal(stage.Name, step.Stage);
+                Assert.Equal(stage.Losses.Active.Order(), step.Losses.Keys.Order());
+                Assert.All(step.Losses.Values, v => Assert.True(double.IsFinite(v) && v >= 0, $"{strategy} {stage.Name}: loss {v}"));
+            }
+        }
+    }
+
+    [Fact]
+    public void The_teacher_gets_no_gradient_and_does_not_change_while_the_student_trains()
+    {
+        var task = MakeTask(train: 64, validation: 16);
+        var (teacher, student) = Models(task);
+        var before = teacher.parameters().Select(p => p.detach().clone()).ToList();
+
+        new DistillationTrainer(new TrainerSetup { Spec = SyntheticTask.Spec(DistillationStrategy.Stacked, classificationEpochs: 1), Teacher = teacher, Student = student, Train = task.Train, PadId = task.PadId }).Run();
+
+        Assert.All(teacher.parameters(), p => Assert.True(p.grad is null, "a teacher parameter has a gradient"));
+        Assert.All(teacher.parameters().Zip(before), pair => Assert.True(pair.First.allclose(pair.Second, rtol: 0, atol: 0), "a teacher parameter changed"));
+        Assert.Contains(student.parameters(), p => p.grad is not null);
+    }
+
+    [Fact]
+    public void A_run_cancelled_after_a_checkpoint_and_resumed_ends_exactly_like_an_uninterrupted_one()
+    {
+        var task = MakeTask(train: 160, validation: 64);
+        using var uninterruptedFolder = new TempFolder();
+        using var resumedFolder = new TempFolder();
+        var spec = SyntheticTask.Spec(DistillationStrategy.Stacked, classificationEpochs: 2);
+        spec.Training.CheckpointEverySteps = 7;
+
+        var (teacher, student) = Models(task);
+        var uninterrupted = new DistillationTrainer(new TrainerSetup { Spec = spec, Teacher = teacher, Student = student, Train = task.Train, Validation = task.Validation, PadId = task.PadId, Checkpoints = new CheckpointStore(uninterruptedFolder.Path) }).Run();
+        var expected = student.parameters().Select(p => p.detach().clone()).ToList();
+
+        var (teacher2, student2) = Models(task);
+        using var cancellation = new CancellationTokenSource();
+        var interruptedProgress = new RecordingProgress();
+        var stopAfter = new CancelAfterSteps(interruptedProgress, cancellation, steps: 23);
+        Assert.Throws<OperationCanceledException>(() => new DistillationTrainer(new TrainerSetup { Spec = spec, Teacher = teacher2, Student = student2, Train = task.Train, Validation = task.Validation, PadId = task.PadId, Progress = stopAfter, Checkpoints = new CheckpointStore(resumedFolder.Path) }).Run(cancellation.Token));
+
+        var (teacher3, student3) = Models(task);
+        var resumed = new DistillationTrainer(new TrainerSetup { Spec = spec, Teacher = teacher3, Student = student3, Train = task.Train, Validation = task.Validation, PadId = task.PadId, Checkpoints = new CheckpointStore(resumedFolder.Path) }).Run();
+
+        Assert.Equal(23, resumed.ResumedFromStep);
+        Assert.Equal(uninterrupted.Steps, resumed.Steps);
+        Assert.Equal(uninterrupted.Student, resumed.Student);
+        Assert.All(student3.parameters().Zip(expected), pair => Assert.True(pair.First.allclose(pair.Second, rtol: 0, atol: 0), "the resumed student differs from the uninterrupted one"));
+    }
+
+    [Fact]
+    public void A_truncated_newest_checkpoint_is_skipped_with_a_warning_and_the_previous_one_resumed()
+    {
+        var task = MakeTask(train: 96, validation: 32);
+        using var folder = new TempFolder();
+        var spec = SyntheticTask.Spec(DistillationStrategy.Soft, classificationEpochs: 2);
+        spec.Training.CheckpointEverySteps = 4;
+        var store = new CheckpointStore(folder.Path, keep: 3);
+        var (teacher, student) = Models(task);
+        using (var cancellation = new CancellationTokenSource())
+        {
+            var progress = new CancelAfterSteps(new RecordingProgress(), cancellation, steps: 9);
+            Assert.Throws<OperationCanceledException>(() => new DistillationTrainer(new TrainerSetup { Spec = spec, Teacher = teacher, Student = student, Train = task.Train, PadId = task.PadId, Progress = progress, Checkpoints = store }).Run(cancellation.Token));
+        }
+
+        var newest = Directory.GetDirectories(folder.Path).Order(StringComparer.Ordinal).Last();
+        var weights = Path.Combine(newest, "student.safetensors");
+        File.WriteAllBytes(weights, File.ReadAllBytes(weights)[..100]);
+        var warnings = new RecordingProgress();
+
+        var (teacher2, student2) = Models(task);
+        var outcome = new DistillationTrainer(new TrainerSetup { Spec = spec, Teacher = teacher2, Student = student2, Train = task.Train, PadId = task.PadId, Progress = warnings, Checkpoints = store }).Run();
+
+        Assert.Equal(8, outcome.ResumedFromStep);
+        var warning = Assert.Single(warnings.Warnings);
+        Assert.Contains("student.safetensors does not match its recorded SHA-256", warning, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(6, 12, new[] { 2, 4, 6, 8, 10, 12 })]
+    [InlineData(4, 12, new[] { 3, 6, 9, 12 })]
+    [InlineData(3, 12, new[] { 4, 8, 12 })]
+    [InlineData(3, 6, new[] { 2, 4, 6 })]
+    [InlineData(3, 4, new[] { 1, 3, 4 })]
+    [InlineData(1, 12, new[] { 12 })]
+    public void The_uniform_mapping_matches_student_layer_k_to_teacher_layer_round_kN_over_M(int student, int teacher, int[] expected)
+    {
+        var mapping = LayerMapping.Uniform(student, teacher);
+
+        Assert.Equal(Enumerable.Range(1, student), mapping.Pairs.Select(p => p.Student));
+        Assert.Equal(expected, mapping.Pairs.Select(p => p.Teacher));
+    }
+
+    [Fact]
+    public void The_learning_rate_warms_up_linearly_then_decays_linearly_to_zero()
+    {
+        double[] rates = [.. Enumerable.Range(1, 10).Select(step => DistillationTrainer.LearningRate(1.0, step, warmup: 2, total: 10))];
+
+        Assert.Equal([0.5, 1.0, 0.875, 0.75, 0.625, 0.5, 0.375, 0.25, 0.125, 0.0], rates);
+    }
+
+    private sealed class CancelAfterSteps(ITrainingProgress inner, CancellationTokenSource cancellation, int steps) : ITrainingProgress
+    {
+        public void StageStarted(StageProgress stage) => inner.StageStarted(stage);
+
+        public void StepCompleted(StepProgress step)
+        {
+            inner.StepCompleted(step);
+            if (step.Step == steps)
+            {
+                cancellation.Cancel();
+            }
+        }
+
+        public void Evaluated(EvaluationProgress evaluation) => inner.Evaluated(evaluation);
+
+        public void CheckpointWritten(string path, long step) => inner.CheckpointWritten(path, step);
+
+        public void Warning(string message) => inner.Warning(message);
+    }
+}
