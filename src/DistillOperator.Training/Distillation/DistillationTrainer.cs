@@ -97,6 +97,10 @@ public sealed class DistillationTrainer
         {
             Unfreeze(teacher);
         }
+        else if (!start.IsMidStage && stageIndex == _stages.Count(s => s.Kind == StageKind.TeacherFinetune))
+        {
+            _setup.InitializeStudent?.Invoke(teacher, student);
+        }
 
         trained.train();
         var parameters = TrainableParameters(stage, trained);

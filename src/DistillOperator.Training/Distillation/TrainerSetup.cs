@@ -29,6 +29,12 @@ public sealed class TrainerSetup
     /// <summary>Where progress goes.</summary>
     public ITrainingProgress Progress { get; init; } = NoProgress.Instance;
 
+    /// <summary>
+    /// Called with (teacher, student) when the first student stage starts from its beginning, after any teacher
+    /// fine-tuning, to initialise the student from the teacher; null keeps the student as it is.
+    /// </summary>
+    public Action<BertClassifier, BertClassifier>? InitializeStudent { get; init; }
+
     /// <summary>Where checkpoints go; null turns checkpointing (and resuming) off.</summary>
     public CheckpointStore? Checkpoints { get; init; }
 }

@@ -1,0 +1,156 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using DistillOperator.Api.V1Alpha1;
+using DistillOperator.Api.Validation;
+using DistillOperator.Training.Checkpoints;
+using DistillOperator.Training.Data;
+using DistillOperator.Training.Distillation;
+using DistillOperator.Training.Models;
+using DistillOperator.Training.Text;
+using k8s;
+
+namespace DistillOperator.Training.Runs;
+
+/// <summary>
+/// Runs a DistillationJob on this machine: reads and checks every input before anything is written, trains (resuming
+/// from the job's checkpoints), then exports the student in Hugging Face format into the output folder. Bad input
+/// raises <see cref="InvalidDataException"/> naming the field, file and line; the output folder is then untouched.
+/// </summary>
+public sealed class JobRunner(StoragePaths paths, ITrainingProgress progress)
+{
+    /// <summary>Where checkpoints go inside the output folder, one sub-folder per training-relevant spec.</summary>
+    public const string CheckpointFolder = ".checkpoints";
+
+    /// <summary>Runs the job.</summary>
+    public RunResult Run(DistillationJob job, ValidationTarget target, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        DistillationJobDefaults.Apply(job);
+        Fail(DistillationJobValidator.Validate(job, target));
+        var spec = job.Spec;
+
+        var trainPath = paths.Resolve(spec.Data.Train.Uri, "spec.data.train.uri");
+        var rawTrain = DatasetReader.ReadRaw(spec.Data.Train, trainPath);
+        var labels = spec.Data.Train.Labels is { } names ? LabelSet.FromNames([.. names]) : LabelSet.Infer(rawTrain.Select(r => r.Label), trainPath);
+        var train = DatasetReader.Read(spec.Data.Train, trainPath, labels);
+        var validation = spec.Data.Validation is { } v ? DatasetReader.Read(v, paths.Resolve(v.Uri, "spec.data.validation.uri"), labels) : null;
+
+        var tokenizer = CreateTokenizer(spec.Data.Tokenizer, train);
+        using var teacher = LoadTeacher(spec, labels, tokenizer);
+        Fail(DistillationJobValidator.ValidateAgainstTeacher(spec, teacher.Config.ToArchitecture()));
+        var studentArchitecture = DistillationJobDefaults.ResolveStudent(spec.Student.Architecture, teacher.Config.ToArchitecture());
+        using var student = new BertClassifier(teacher.Config with
+        {
+            Layers = studentArchitecture.Layers!.Value,
+            HiddenSize = studentArchitecture.HiddenSize!.Value,
+            Heads = studentArchitecture.Heads!.Value,
+            IntermediateSize = studentArchitecture.IntermediateSize!.Value,
+        });
+
+        var outputFolder = paths.Resolve(spec.Output.Uri, "spec.output.uri");
+        var trainer = new DistillationTrainer(new TrainerSetup
+        {
+            Spec = spec,
+            Teacher = teacher,
+            Student = student,
+            Train = EncodedExample.Encode(train, tokenizer, spec.Data.MaxSequenceLength),
+            Validation = validation is null ? null : EncodedExample.Encode(validation, tokenizer, spec.Data.MaxSequenceLength),
+            PadId = tokenizer.PadId,
+            Progress = progress,
+            Checkpoints = new CheckpointStore(Path.Combine(outputFolder, CheckpointFolder, SpecFingerprint(spec))),
+            InitializeStudent = spec.Student.InitFrom == StudentInit.Teacher
+                ? (t, s) => StudentInitializer.FromTeacher(t, s, LayerMapping.For(spec.Distillation.Internal, s.Config.Layers, t.Config.Layers))
+                : null,
+        });
+        var outcome = trainer.Run(cancellation);
+
+        BertCheckpoint.Save(student, outputFolder);
+        new Vocabulary(tokenizer.Vocabulary, "tokenizer").Write(Path.Combine(outputFolder, "vocab.txt"));
+        AtomicFile.WriteAllText(Path.Combine(outputFolder, "tokenizer_config.json"), new JsonObject
+        {
+            ["do_lower_case"] = spec.Data.Tokenizer.LowerCase,
+            ["model_max_length"] = spec.Data.MaxSequenceLength,
+            ["tokenizer_class"] = "BertTokenizer",
+        }.ToJsonString() + "\n");
+        return new RunResult(outcome, outputFolder, teacher.ParameterCount, student.ParameterCount);
+    }
+
+    private static void Fail(IReadOnlyList<ValidationProblem> problems)
+    {
+        if (problems.Count > 0)
+        {
+            throw new InvalidDataException(string.Join("\n", problems.Select(p => p.ToString())));
+        }
+    }
+
+    private ITokenizer CreateTokenizer(TokenizerSpec spec, IReadOnlyList<LabeledExample> train) =>
+        spec.Type == TokenizerType.WordPiece
+            ? new WordPieceTokenizer(Vocabulary.Read(paths.Resolve(spec.Vocab!, "spec.data.tokenizer.vocab")), spec.LowerCase)
+            : WordTokenizer.Build(train.SelectMany(e => e.Pair is null ? [e.Text] : new[] { e.Text, e.Pair }), spec.MaxVocab, spec.LowerCase);
+
+    private BertClassifier LoadTeacher(DistillationJobSpec spec, LabelSet labels, ITokenizer tokenizer)
+    {
+        BertClassifier teacher;
+        if (spec.Teacher.Model is { } model)
+        {
+            if (model.Format != ModelFormat.HuggingFace)
+            {
+                throw new InvalidDataException($"spec.teacher.model.format: {model.Format.ToString().ToLowerInvariant()} checkpoints are not supported by this trainer yet; export the teacher as huggingface (config.json + model.safetensors)");
+            }
+
+            var folder = paths.Resolve(model.Uri, "spec.teacher.model.uri");
+            var finetuned = spec.Teacher.Finetune is not null;
+            teacher = BertCheckpoint.Load(folder, allowMissingHead: finetuned, labels: finetuned ? labels.Count : null);
+            if (teacher.Config.Labels != labels.Count)
+            {
+                var classes = teacher.Config.Labels;
+                teacher.Dispose();
+                throw new InvalidDataException($"{Path.Combine(folder, BertCheckpoint.ConfigFile)}: the teacher classifies into {classes} classes but the training data has {labels.Count}; add spec.teacher.finetune to train a new head");
+            }
+        }
+        else
+        {
+            var architecture = spec.Teacher.Architecture!;
+            teacher = new BertClassifier(new BertConfig
+            {
+                VocabSize = tokenizer.Vocabulary.Count,
+                Layers = architecture.Layers!.Value,
+                HiddenSize = architecture.HiddenSize!.Value,
+                Heads = architecture.Heads!.Value,
+                IntermediateSize = architecture.IntermediateSize!.Value,
+                MaxPositions = Math.Max(512, spec.Data.MaxSequenceLength),
+                Labels = labels.Count,
+                LabelNames = labels.NamesAreIndices ? null : labels.Names,
+            });
+        }
+
+        if (tokenizer.Vocabulary.Count > teacher.Config.VocabSize)
+        {
+            var size = teacher.Config.VocabSize;
+            teacher.Dispose();
+            throw new InvalidDataException($"spec.data.tokenizer: the vocabulary has {tokenizer.Vocabulary.Count} tokens but the teacher's embeddings cover {size}; use the teacher's own vocab.txt");
+        }
+
+        if (spec.Data.MaxSequenceLength > teacher.Config.MaxPositions)
+        {
+            var positions = teacher.Config.MaxPositions;
+            teacher.Dispose();
+            throw new InvalidDataException($"spec.data.maxSequenceLength: must be at most the teacher's max_position_embeddings ({positions}), got {spec.Data.MaxSequenceLength}");
+        }
+
+        return teacher;
+    }
+
+    // Checkpoints of one spec must not be resumed by another: they live under a hash of what shapes the training.
+    private static string SpecFingerprint(DistillationJobSpec spec)
+    {
+        var node = JsonNode.Parse(KubernetesJson.Serialize(spec))!.AsObject();
+        foreach (var ignored in new[] { "resources", "runPolicy", "qualityGate", "output" })
+        {
+            node.Remove(ignored);
+        }
+
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(node.ToJsonString())))[..16];
+    }
+}

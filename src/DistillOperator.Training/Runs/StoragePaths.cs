@@ -1,0 +1,35 @@
+using DistillOperator.Api;
+
+namespace DistillOperator.Training.Runs;
+
+/// <summary>
+/// Maps a job's storage URIs to local paths: plain paths relative to the manifest's folder, file:// as they are, and
+/// pvc://CLAIM/PATH under the folder where the claim is mounted (/mnt/pvc/CLAIM in the trainer pod).
+/// </summary>
+public sealed class StoragePaths(string baseDirectory, Func<string, string?> claimFolder)
+{
+    /// <summary>Where the trainer pod mounts each claim.</summary>
+    public const string PodClaimRoot = "/mnt/pvc";
+
+    /// <summary>Paths for the trainer pod: claims under /mnt/pvc.</summary>
+    public static StoragePaths InPod(string baseDirectory) => new(baseDirectory, claim => Path.Combine(PodClaimRoot, claim));
+
+    /// <summary>The local path of <paramref name="uri"/>, read from spec field <paramref name="field"/>.</summary>
+    /// <exception cref="InvalidDataException">The URI is malformed or names a claim with no local folder.</exception>
+    public string Resolve(string uri, string field)
+    {
+        if (!StorageUri.TryParse(uri, out var parsed, out var error))
+        {
+            throw new InvalidDataException($"{field}: {error}");
+        }
+
+        return parsed!.Kind switch
+        {
+            StorageKind.File => parsed.Path,
+            StorageKind.LocalPath => Path.GetFullPath(Path.Combine(baseDirectory, parsed.Path)),
+            _ => claimFolder(parsed.Claim!) is { } folder
+                ? Path.Combine(folder, parsed.Path)
+                : throw new InvalidDataException($"{field}: claim \"{parsed.Claim}\" has no local folder; map it with --volume {parsed.Claim}=DIR"),
+        };
+    }
+}

@@ -1,0 +1,138 @@
+using DistillOperator.Api.V1Alpha1;
+using DistillOperator.Api.Validation;
+using DistillOperator.Training.Distillation;
+using DistillOperator.Training.Models;
+using DistillOperator.Training.Runs;
+using k8s.Models;
+using static TorchSharp.torch;
+
+namespace DistillOperator.Training.Tests;
+
+/// <summary>A job run on this machine end to end, and bad inputs that stop it before anything is written.</summary>
+public sealed class JobRunnerTests : IDisposable
+{
+    private readonly TempFolder _folder = new();
+
+    public JobRunnerTests()
+    {
+        WriteTsv("train.tsv", SyntheticTask.Examples(320, seed: 1));
+        WriteTsv("dev.tsv", SyntheticTask.Examples(80, seed: 2));
+    }
+
+    public void Dispose() => _folder.Dispose();
+
+    private void WriteTsv(string name, IEnumerable<Data.LabeledExample> examples) =>
+        File.WriteAllLines(_folder.Combine(name), ["sentence\tlabel", .. examples.Select(e => $"{e.Text}\t{e.Label}")]);
+
+    private DistillationJob Job(Action<DistillationJobSpec>? change = null)
+    {
+        var spec = SyntheticTask.Spec(DistillationStrategy.Stacked, teacherEpochs: 6, classificationEpochs: 2);
+        spec.Data = new DataSpec { Train = new DatasetSpec { Uri = "train.tsv" }, Validation = new DatasetSpec { Uri = "dev.tsv" }, MaxSequenceLength = 32 };
+        spec.Student = new StudentSpec { Architecture = new ArchitectureSpec { Layers = 2 } };
+        spec.Output = new OutputSpec { Uri = "out" };
+        change?.Invoke(spec);
+        return new DistillationJob { Metadata = new V1ObjectMeta { Name = "local" }, Spec = spec };
+    }
+
+    private RunResult Run(DistillationJob job) => new JobRunner(new StoragePaths(_folder.Path, _ => null), NoProgress.Instance).Run(job, ValidationTarget.Local);
+
+    [Fact]
+    public void A_local_job_trains_a_teacher_distils_a_student_and_exports_it_in_Hugging_Face_format()
+    {
+        var result = Run(Job());
+
+        Assert.True(result.Outcome.Teacher!.Accuracy > 0.75, $"teacher accuracy {result.Outcome.Teacher.Accuracy}");
+        Assert.True(result.Outcome.Student!.Accuracy > 0.7, $"student accuracy {result.Outcome.Student.Accuracy}");
+        Assert.True(result.TeacherParameters > result.StudentParameters);
+        foreach (var file in new[] { "config.json", "model.safetensors", "vocab.txt", "tokenizer_config.json" })
+        {
+            Assert.True(File.Exists(Path.Combine(result.OutputFolder, file)), $"{file} was not exported");
+        }
+
+        using var exported = BertCheckpoint.Load(result.OutputFolder);
+        Assert.Equal(2, exported.Config.Layers);
+        Assert.Equal(result.StudentParameters, exported.ParameterCount);
+    }
+
+    public static TheoryData<string, Action<JobRunnerTests>, string> BadInputs() => new()
+    {
+        { "missing file", t => File.Delete(t._folder.Combine("train.tsv")), "train.tsv: data file not found" },
+        { "malformed row", t => File.AppendAllText(t._folder.Combine("train.tsv"), "a\tb\tc\n"), "train.tsv:322: expected 2 fields as in the header, got 3" },
+        { "label out of range", t => File.AppendAllText(t._folder.Combine("dev.tsv"), "good film\t7\n"), "dev.tsv:82: label 7 is out of range: the task has 2 classes (0..1)" },
+        { "unclosed quote", t => File.AppendAllText(t._folder.Combine("train.tsv"), "\"never closed\t1\n"), "train.tsv:322: a quoted field starting on this line is never closed" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadInputs))]
+    public void Bad_data_gives_one_clear_error_and_leaves_earlier_outputs_untouched(string name, Action<JobRunnerTests> breakIt, string expected)
+    {
+        var output = Directory.CreateDirectory(_folder.Combine("out")).FullName;
+        File.WriteAllText(Path.Combine(output, "config.json"), "previous model");
+        breakIt(this);
+
+        var error = Assert.Throws<InvalidDataException>(() => Run(Job()));
+
+        Assert.True(error.Message.Contains(expected, StringComparison.Ordinal), $"{name}: {error.Message}");
+        Assert.Equal(["config.json"], Directory.GetFileSystemEntries(output).Select(Path.GetFileName));
+        Assert.Equal("previous model", File.ReadAllText(Path.Combine(output, "config.json")));
+    }
+
+    [Fact]
+    public void A_config_json_that_does_not_match_the_weights_is_rejected_naming_the_tensor()
+    {
+        var teacherFolder = _folder.Combine("teacher");
+        using (var model = new BertClassifier(SyntheticTask.Config(vocab: 60, layers: 2)))
+        {
+            BertCheckpoint.Save(model, teacherFolder);
+        }
+
+        File.WriteAllText(Path.Combine(teacherFolder, "config.json"), File.ReadAllText(Path.Combine(teacherFolder, "config.json")).Replace("\"hidden_size\": 32", "\"hidden_size\": 48", StringComparison.Ordinal));
+
+        var error = Assert.Throws<InvalidDataException>(() => BertCheckpoint.Load(teacherFolder));
+
+        Assert.Contains("model.safetensors does not match", error.Message, StringComparison.Ordinal);
+        Assert.Contains("bert.embeddings.word_embeddings.weight is [60, 32] in the weights but [60, 48] by", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_vocabulary_without_CLS_is_rejected_before_training()
+    {
+        File.WriteAllLines(_folder.Combine("vocab.txt"), ["[PAD]", "[UNK]", "[SEP]", "good", "bad"]);
+        var job = Job(spec => spec.Data.Tokenizer = new TokenizerSpec { Vocab = "vocab.txt" });
+
+        var error = Assert.Throws<InvalidDataException>(() => Run(job));
+
+        Assert.EndsWith("vocab.txt: the vocabulary has no [CLS]; a BERT vocabulary needs [PAD], [UNK], [CLS], [SEP]", error.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_folder.Combine("out")));
+    }
+
+    [Fact]
+    public void An_invalid_spec_lists_every_problem_with_its_path()
+    {
+        var job = Job(spec =>
+        {
+            spec.Distillation.Temperature = -2;
+            spec.Training.BatchSize = 0;
+        });
+
+        var error = Assert.Throws<InvalidDataException>(() => Run(job));
+
+        Assert.Equal("spec.distillation.temperature: must be greater than 0, got -2\nspec.training.batchSize: must be at least 1, got 0", error.Message);
+    }
+
+    [Fact]
+    public void A_student_initialised_from_the_teacher_starts_with_the_mapped_teacher_layers()
+    {
+        using var teacher = new BertClassifier(SyntheticTask.Config(vocab: 40, layers: 4));
+        using var student = new BertClassifier(SyntheticTask.Config(vocab: 40, layers: 2));
+
+        StudentInitializer.FromTeacher(teacher, student, LayerMapping.Uniform(2, 4));
+
+        var t = teacher.state_dict();
+        var s = student.state_dict();
+        Assert.True(s["bert.encoder.layer.0.attention.self.query.weight"].allclose(t["bert.encoder.layer.1.attention.self.query.weight"], 0, 0));
+        Assert.True(s["bert.encoder.layer.1.output.dense.weight"].allclose(t["bert.encoder.layer.3.output.dense.weight"], 0, 0));
+        Assert.True(s["bert.embeddings.word_embeddings.weight"].allclose(t["bert.embeddings.word_embeddings.weight"], 0, 0));
+        Assert.True(s["classifier.weight"].allclose(t["classifier.weight"], 0, 0));
+    }
+}
