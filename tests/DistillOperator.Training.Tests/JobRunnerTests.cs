@@ -1,5 +1,6 @@
 using DistillOperator.Api.V1Alpha1;
 using DistillOperator.Api.Validation;
+using DistillOperator.Testing;
 using DistillOperator.Training.Distillation;
 using DistillOperator.Training.Models;
 using DistillOperator.Training.Runs;
@@ -15,14 +16,11 @@ public sealed class JobRunnerTests : IDisposable
 
     public JobRunnerTests()
     {
-        WriteTsv("train.tsv", SyntheticTask.Examples(320, seed: 1));
-        WriteTsv("dev.tsv", SyntheticTask.Examples(80, seed: 2));
+        SyntheticSentiment.WriteTsv(_folder.Combine("train.tsv"), 320, seed: 1);
+        SyntheticSentiment.WriteTsv(_folder.Combine("dev.tsv"), 80, seed: 2);
     }
 
     public void Dispose() => _folder.Dispose();
-
-    private void WriteTsv(string name, IEnumerable<Data.LabeledExample> examples) =>
-        File.WriteAllLines(_folder.Combine(name), ["sentence\tlabel", .. examples.Select(e => $"{e.Text}\t{e.Label}")]);
 
     private DistillationJob Job(Action<DistillationJobSpec>? change = null)
     {

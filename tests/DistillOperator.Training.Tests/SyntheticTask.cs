@@ -1,43 +1,16 @@
 using DistillOperator.Api.V1Alpha1;
 using DistillOperator.Training.Data;
 using DistillOperator.Training.Models;
+using DistillOperator.Testing;
 using DistillOperator.Training.Text;
 
 namespace DistillOperator.Training.Tests;
 
-/// <summary>
-/// A small sentiment-like task made here: a sentence is positive when it has more positive than negative words. A
-/// model must look at several tokens to solve it, so a trained teacher clearly beats chance (50%).
-/// </summary>
+/// <summary>The synthetic sentiment task as training types, and specs and model shapes sized for it.</summary>
 internal static class SyntheticTask
 {
-    private static readonly string[] Positive = ["great", "good", "fine", "lovely", "superb", "fun"];
-    private static readonly string[] Negative = ["awful", "bad", "poor", "dull", "boring", "weak"];
-    private static readonly string[] Filler = ["the", "movie", "film", "plot", "was", "is", "a", "very", "and", "story", "acting", "but", "quite"];
-
-    public static List<LabeledExample> Examples(int count, int seed)
-    {
-        var random = new Random(seed);
-        var examples = new List<LabeledExample>(count);
-        while (examples.Count < count)
-        {
-            var positive = random.Next(0, 4);
-            var negative = random.Next(0, 4);
-            if (positive == negative)
-            {
-                continue;
-            }
-
-            var words = Enumerable.Range(0, positive).Select(_ => Positive[random.Next(Positive.Length)])
-                .Concat(Enumerable.Range(0, negative).Select(_ => Negative[random.Next(Negative.Length)]))
-                .Concat(Enumerable.Range(0, random.Next(2, 8)).Select(_ => Filler[random.Next(Filler.Length)]))
-                .ToArray();
-            random.Shuffle(words);
-            examples.Add(new LabeledExample(string.Join(' ', words), null, positive > negative ? 1 : 0, examples.Count + 2));
-        }
-
-        return examples;
-    }
+    public static List<LabeledExample> Examples(int count, int seed) =>
+        [.. SyntheticSentiment.Rows(count, seed).Select((r, i) => new LabeledExample(r.Text, null, r.Label, i + 2))];
 
     public static WordTokenizer Tokenizer(IEnumerable<LabeledExample> examples) => WordTokenizer.Build(examples.Select(e => e.Text), 200, lowerCase: true);
 

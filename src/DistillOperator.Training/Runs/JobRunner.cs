@@ -37,6 +37,8 @@ public sealed class JobRunner(StoragePaths paths, ITrainingProgress progress)
         var validation = spec.Data.Validation is { } v ? DatasetReader.Read(v, paths.Resolve(v.Uri, "spec.data.validation.uri"), labels) : null;
 
         var tokenizer = CreateTokenizer(spec.Data.Tokenizer, train);
+        // Models are initialised from the seed, so the same job gives the same student in any process.
+        TorchSharp.torch.manual_seed(spec.Training.Seed);
         using var teacher = LoadTeacher(spec, labels, tokenizer);
         Fail(DistillationJobValidator.ValidateAgainstTeacher(spec, teacher.Config.ToArchitecture()));
         var studentArchitecture = DistillationJobDefaults.ResolveStudent(spec.Student.Architecture, teacher.Config.ToArchitecture());
@@ -73,7 +75,9 @@ public sealed class JobRunner(StoragePaths paths, ITrainingProgress progress)
             ["model_max_length"] = spec.Data.MaxSequenceLength,
             ["tokenizer_class"] = "BertTokenizer",
         }.ToJsonString() + "\n");
-        return new RunResult(outcome, outputFolder, teacher.ParameterCount, student.ParameterCount);
+        var result = new RunResult(outcome, outputFolder, teacher.ParameterCount, student.ParameterCount);
+        AtomicFile.WriteAllText(Path.Combine(outputFolder, RunReport.FileName), RunReport.ToJson(job, result).ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
+        return result;
     }
 
     private static void Fail(IReadOnlyList<ValidationProblem> problems)

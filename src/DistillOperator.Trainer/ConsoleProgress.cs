@@ -1,0 +1,27 @@
+using System.Globalization;
+using DistillOperator.Training.Distillation;
+
+namespace DistillOperator.Trainer;
+
+/// <summary>Progress as log lines: stage starts, every N-th step with each loss term, evaluations, checkpoints.</summary>
+internal sealed class ConsoleProgress(TextWriter output, int everySteps) : ITrainingProgress
+{
+    public void StageStarted(StageProgress stage) =>
+        output.WriteLine($"stage {stage.Index}/{stage.Count} {stage.Stage.Name}: {stage.Steps} steps, losses {string.Join(", ", stage.Stage.Losses.Active)}");
+
+    public void StepCompleted(StepProgress step)
+    {
+        if (step.Step % everySteps == 0 || step.Step == step.TotalSteps)
+        {
+            var losses = string.Join(" ", step.Losses.Select(l => string.Create(CultureInfo.InvariantCulture, $"{l.Key}={l.Value:F4}")));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"step {step.Step}/{step.TotalSteps} {step.Stage} epoch {step.Epoch} {losses} lr={step.LearningRate:G3}"));
+        }
+    }
+
+    public void Evaluated(EvaluationProgress evaluation) =>
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"eval {evaluation.Model} at step {evaluation.Step}: accuracy {evaluation.Metrics.Accuracy:F4}, macro F1 {evaluation.Metrics.MacroF1:F4}"));
+
+    public void CheckpointWritten(string path, long step) => output.WriteLine($"checkpoint at step {step}: {path}");
+
+    public void Warning(string message) => output.WriteLine($"warning: {message}");
+}
