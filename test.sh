@@ -9,7 +9,8 @@ install_prerequisites() {
   local missing=()
   command -v readelf >/dev/null || missing+=(binutils)
   # PyTorch is the numeric reference of the trainer's tests; Debian's interpreter is the one that sees it.
-  /usr/bin/python3 -c 'import torch, numpy' 2>/dev/null || missing+=(python3 python3-torch python3-numpy)
+  # python3-onnx lets the reference export to ONNX (torch.onnx needs it).
+  /usr/bin/python3 -c 'import torch, numpy, onnx' 2>/dev/null || missing+=(python3 python3-torch python3-numpy python3-onnx)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "== installing ${missing[*]}"
     local sudo=""

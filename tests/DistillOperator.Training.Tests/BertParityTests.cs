@@ -90,4 +90,32 @@ public sealed class BertParityTests
         Assert.Equal((2, 32, 4, 2), (model.Config.Layers, model.Config.HiddenSize, model.Config.Heads, model.Config.Labels));
         AssertClose(SafeTensorsFile.Read(folder.Combine("reference.safetensors")), TorchSharpOutputs(model, inputs));
     }
+
+    [Fact]
+    public void A_TorchSharp_checkpoint_folder_loads_with_the_same_outputs()
+    {
+        using var folder = new TempFolder();
+        torch.manual_seed(12);
+        using var model = new BertClassifier(Small);
+        model.Config.Write(folder.Combine("config.json"));
+        model.save(folder.Combine(BertCheckpoint.TorchSharpWeightsFile));
+
+        using var loaded = BertCheckpoint.LoadTorchSharp(folder.Path);
+
+        AssertClose(TorchSharpOutputs(model, Inputs()), TorchSharpOutputs(loaded, Inputs()));
+    }
+
+    [Fact]
+    public void Fine_tuning_for_another_number_of_classes_replaces_the_head_and_keeps_the_encoder()
+    {
+        using var folder = new TempFolder();
+        using var model = new BertClassifier(Small);
+        BertCheckpoint.Save(model, folder.Path);
+
+        using var twoClasses = BertCheckpoint.Load(folder.Path, allowMissingHead: true, labels: 2);
+
+        Assert.Equal([2L, 32L], twoClasses.state_dict()["classifier.weight"].shape);
+        Assert.True(twoClasses.state_dict()["bert.encoder.layer.2.output.dense.weight"].allclose(model.state_dict()["bert.encoder.layer.2.output.dense.weight"], 0, 0));
+        Assert.Throws<InvalidDataException>(() => BertCheckpoint.Load(folder.Path, allowMissingHead: false, labels: 2));
+    }
 }

@@ -71,6 +71,33 @@ public static class BertCheckpoint
         }
     }
 
+    /// <summary>The weights file of a TorchSharp checkpoint folder (TorchSharp's own format, beside config.json).</summary>
+    public const string TorchSharpWeightsFile = "model.dat";
+
+    /// <summary>Loads a folder with config.json and a TorchSharp state dictionary (model.dat).</summary>
+    /// <exception cref="InvalidDataException">A file is missing or the weights do not fit the config.</exception>
+    public static BertClassifier LoadTorchSharp(string folder, int? labels = null)
+    {
+        var weights = Path.Combine(folder, TorchSharpWeightsFile);
+        if (!File.Exists(weights))
+        {
+            throw new InvalidDataException($"{weights}: not found; a torchsharp checkpoint folder holds {ConfigFile} and {TorchSharpWeightsFile}");
+        }
+
+        var config = BertConfig.Read(Path.Combine(folder, ConfigFile));
+        var model = new BertClassifier(labels is { } count ? config with { Labels = count } : config);
+        try
+        {
+            model.load(weights, strict: labels is null);
+            return model;
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException)
+        {
+            model.Dispose();
+            throw new InvalidDataException($"{weights} does not match {Path.Combine(folder, ConfigFile)}: {e.Message}", e);
+        }
+    }
+
     /// <summary>Copies named tensors into the model's parameters, checking that every name and shape matches.</summary>
     public static void Assign(BertClassifier model, IReadOnlyDictionary<string, Tensor> tensors, string weightsSource, string configSource, bool allowMissingHead)
     {
@@ -83,6 +110,11 @@ public static class BertCheckpoint
             if (IgnoredSuffixes.Any(s => name.EndsWith(s, StringComparison.Ordinal)))
             {
                 continue;
+            }
+
+            if (allowMissingHead && name.StartsWith("classifier.", StringComparison.Ordinal) && state.TryGetValue(name, out var head) && !head.shape.SequenceEqual(tensor.shape))
+            {
+                continue; // a head for another number of classes is replaced by a fresh one, which fine-tuning trains
             }
 
             if (!state.TryGetValue(name, out var target))
@@ -107,7 +139,7 @@ public static class BertCheckpoint
         using var noGrad = no_grad();
         foreach (var (name, target) in state)
         {
-            if (tensors.TryGetValue(name, out var source))
+            if (tensors.TryGetValue(name, out var source) && source.shape.SequenceEqual(target.shape))
             {
                 target.copy_(source);
             }

@@ -7,6 +7,7 @@ using DistillOperator.Training.Checkpoints;
 using DistillOperator.Training.Data;
 using DistillOperator.Training.Distillation;
 using DistillOperator.Training.Models;
+using DistillOperator.Training.Models.Onnx;
 using DistillOperator.Training.Text;
 using k8s;
 
@@ -98,14 +99,15 @@ public sealed class JobRunner(StoragePaths paths, ITrainingProgress progress)
         BertClassifier teacher;
         if (spec.Teacher.Model is { } model)
         {
-            if (model.Format != ModelFormat.HuggingFace)
-            {
-                throw new InvalidDataException($"spec.teacher.model.format: {model.Format.ToString().ToLowerInvariant()} checkpoints are not supported by this trainer yet; export the teacher as huggingface (config.json + model.safetensors)");
-            }
-
             var folder = paths.Resolve(model.Uri, "spec.teacher.model.uri");
             var finetuned = spec.Teacher.Finetune is not null;
-            teacher = BertCheckpoint.Load(folder, allowMissingHead: finetuned, labels: finetuned ? labels.Count : null);
+            int? headLabels = finetuned ? labels.Count : null;
+            teacher = model.Format switch
+            {
+                ModelFormat.Onnx => OnnxBertImporter.Load(folder.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) ? folder : Path.Combine(folder, "model.onnx"), finetuned, headLabels),
+                ModelFormat.TorchSharp => BertCheckpoint.LoadTorchSharp(folder, headLabels),
+                _ => BertCheckpoint.Load(folder, allowMissingHead: finetuned, labels: headLabels),
+            };
             if (teacher.Config.Labels != labels.Count)
             {
                 var classes = teacher.Config.Labels;

@@ -7,6 +7,7 @@ dependency-free safetensors reader/writer. The C# tests run it as a separate pro
   bert_reference.py init MODEL_DIR SEED VOCAB HIDDEN LAYERS HEADS INTERMEDIATE LABELS MAX_POSITIONS
   bert_reference.py forward MODEL_DIR INPUTS OUTPUTS
   bert_reference.py losses INPUTS OUTPUTS
+  bert_reference.py onnx MODEL_DIR OUT.onnx
 """
 import json
 import math
@@ -179,6 +180,21 @@ def main(argv):
             "mse": F.mse_loss(x["student_cls"] @ x["projection_weight"].T + x["projection_bias"], x["teacher_cls_wide"]),
         }
         write_safetensors(argv[3], {k: v.reshape(1) for k, v in out.items()})
+    elif command == "onnx":
+        model = load_model(argv[2])
+
+        class LogitsOnly(nn.Module):
+            def __init__(self, inner):
+                super().__init__()
+                self.inner = inner
+
+            def forward(self, ids, mask, types):
+                return self.inner(ids, mask, types)[0]
+
+        ids = torch.ones(2, 6, dtype=torch.long)
+        torch.onnx.export(LogitsOnly(model), (ids, ids, torch.zeros_like(ids)), argv[3], opset_version=13,
+                          input_names=["input_ids", "attention_mask", "token_type_ids"], output_names=["logits"],
+                          dynamic_axes={n: {0: "batch", 1: "sequence"} for n in ["input_ids", "attention_mask", "token_type_ids"]})
     else:
         raise SystemExit(f"unknown command {command}")
 
