@@ -202,6 +202,21 @@ public sealed class DistillationTrainerTests(ITestOutputHelper output)
         Assert.Equal([0.5, 1.0, 0.875, 0.75, 0.625, 0.5, 0.375, 0.25, 0.125, 0.0], rates);
     }
 
+    [Fact]
+    public void A_student_with_other_head_counts_is_distilled_on_head_averaged_maps_and_the_run_says_so()
+    {
+        var task = MakeTask(train: 48, validation: 16);
+        torch.manual_seed(1);
+        using var teacher = new BertClassifier(SyntheticTask.Config(task.Vocab, 2, heads: 4));
+        using var student = new BertClassifier(SyntheticTask.Config(task.Vocab, 2, heads: 2));
+        var progress = new RecordingProgress();
+
+        new DistillationTrainer(new TrainerSetup { Spec = SyntheticTask.Spec(DistillationStrategy.AllLayers, classificationEpochs: 1), Teacher = teacher, Student = student, Train = task.Train, PadId = task.PadId, Progress = progress }).Run();
+
+        Assert.Contains(progress.Warnings, w => w.Contains("4 attention heads and the student 2", StringComparison.Ordinal));
+        Assert.All(progress.Steps.Where(s => s.Losses.ContainsKey("attention")), s => Assert.True(double.IsFinite(s.Losses["attention"])));
+    }
+
     private sealed class CancelAfterSteps(ITrainingProgress inner, CancellationTokenSource cancellation, int steps) : ITrainingProgress
     {
         public void StageStarted(StageProgress stage) => inner.StageStarted(stage);

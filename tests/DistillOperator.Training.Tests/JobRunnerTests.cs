@@ -86,10 +86,16 @@ public sealed class JobRunnerTests : IDisposable
 
         File.WriteAllText(Path.Combine(teacherFolder, "config.json"), File.ReadAllText(Path.Combine(teacherFolder, "config.json")).Replace("\"hidden_size\": 32", "\"hidden_size\": 48", StringComparison.Ordinal));
 
-        var error = Assert.Throws<InvalidDataException>(() => BertCheckpoint.Load(teacherFolder));
+        var output = Directory.CreateDirectory(_folder.Combine("out")).FullName;
+        File.WriteAllText(Path.Combine(output, "model.safetensors"), "previous model");
+        var job = Job(spec => spec.Teacher = new TeacherSpec { Model = new ModelSource { Uri = "teacher" }, Finetune = new FinetuneSpec { Epochs = 1 } });
+
+        var error = Assert.Throws<InvalidDataException>(() => Run(job));
 
         Assert.Contains("model.safetensors does not match", error.Message, StringComparison.Ordinal);
         Assert.Contains("bert.embeddings.word_embeddings.weight is [60, 32] in the weights but [60, 48] by", error.Message, StringComparison.Ordinal);
+        Assert.Equal(["model.safetensors"], Directory.GetFileSystemEntries(output).Select(Path.GetFileName));
+        Assert.Equal("previous model", File.ReadAllText(Path.Combine(output, "model.safetensors")));
     }
 
     [Fact]

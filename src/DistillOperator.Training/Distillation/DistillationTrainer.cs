@@ -62,6 +62,11 @@ public sealed class DistillationTrainer
     {
         var teacher = _setup.Teacher;
         var student = _setup.Student;
+        if (teacher.Config.Heads != student.Config.Heads && _stages.Any(s => s.Losses.Attention > 0))
+        {
+            _setup.Progress.Warning($"the teacher has {teacher.Config.Heads} attention heads and the student {student.Config.Heads}: the attention loss compares head-averaged maps, since no head of one model corresponds to a head of the other");
+        }
+
         Freeze(teacher);
         torch.manual_seed(_spec.Training.Seed);
         var position = Resume() ?? TrainingPosition.Start;
