@@ -10,7 +10,11 @@ public static class BatchPlanner
     // keep batches varied.
     private const int BucketWindowBatches = 50;
 
-    /// <summary>Batches of example indices for one epoch of training.</summary>
+    /// <summary>
+    /// The training batches of a run, formed once: every epoch and stage trains on the same batches in a new order
+    /// (<see cref="EpochOrder"/>). Fixed batches let the teacher cache reproduce exactly what the teacher computes on
+    /// them, since a model's numbers depend slightly on which examples share a batch.
+    /// </summary>
     public static List<int[]> Training(IReadOnlyList<EncodedExample> examples, int batchSize, bool bucketing, int seed)
     {
         ArgumentNullException.ThrowIfNull(examples);
@@ -18,7 +22,7 @@ public static class BatchPlanner
         var order = Enumerable.Range(0, examples.Count).ToArray();
         random.Shuffle(order);
         var batches = new List<int[]>();
-        var window = bucketing ? batchSize * BucketWindowBatches : order.Length;
+        var window = bucketing ? batchSize * BucketWindowBatches : Math.Max(1, order.Length);
         for (var start = 0; start < order.Length; start += window)
         {
             var chunk = order.Skip(start).Take(window);
@@ -30,14 +34,15 @@ public static class BatchPlanner
             batches.AddRange(chunk.Chunk(batchSize));
         }
 
-        if (bucketing)
-        {
-            var shuffled = batches.ToArray();
-            random.Shuffle(shuffled);
-            return [.. shuffled];
-        }
-
         return batches;
+    }
+
+    /// <summary>The order in which an epoch visits the batches: a permutation that depends only on the seeds.</summary>
+    public static int[] EpochOrder(int batchCount, int seed, int stage, int epoch)
+    {
+        var order = Enumerable.Range(0, batchCount).ToArray();
+        new Random(EpochSeed(seed, stage, epoch)).Shuffle(order);
+        return order;
     }
 
     /// <summary>Batches for evaluation: every example once, grouped by length.</summary>

@@ -27,9 +27,11 @@ public sealed class DistillationTrainer
     private readonly IReadOnlyList<TrainingStage> _stages;
     private readonly ModuleList<Linear> _projections;
     private readonly Dictionary<int, int> _projectionOf;
+    private readonly List<int[]> _batches;
     private readonly int _batchesPerEpoch;
     private readonly long _totalSteps;
     private StoredCheckpoint? _resumed;
+    private ITeacherOutputs? _teacherOutputs;
 
     /// <summary>Plans the run.</summary>
     public DistillationTrainer(TrainerSetup setup)
@@ -39,7 +41,8 @@ public sealed class DistillationTrainer
         _spec = setup.Spec;
         Mapping = LayerMapping.For(_spec.Distillation.Internal, setup.Student.Config.Layers, setup.Teacher.Config.Layers);
         _stages = StagePlan.For(_spec, Mapping);
-        _batchesPerEpoch = (setup.Train.Count + _spec.Training.BatchSize - 1) / _spec.Training.BatchSize;
+        _batches = BatchPlanner.Training(setup.Train, _spec.Training.BatchSize, _spec.Training.LengthBucketing, _spec.Training.Seed);
+        _batchesPerEpoch = _batches.Count;
         _totalSteps = _stages.Sum(s => (long)s.Epochs * _batchesPerEpoch);
         // A learned projection per matched pair carries the student's [CLS] into the teacher's width for the MSE loss.
         _projections = _spec.Distillation.Internal.Hidden.Loss == HiddenLossKind.Mse
@@ -53,6 +56,12 @@ public sealed class DistillationTrainer
 
     /// <summary>The stages of the run.</summary>
     public IReadOnlyList<TrainingStage> Stages => _stages;
+
+    /// <summary>Examples the frozen teacher has run a forward pass on for the student stages (fine-tuning excluded).</summary>
+    public long TeacherExamplesForwarded => _teacherOutputs?.ExamplesForwarded ?? 0;
+
+    /// <summary>The teacher cache of the run, once the student stages have started with the cache on.</summary>
+    public TeacherOutputCache? TeacherCache => _teacherOutputs as TeacherOutputCache;
 
     /// <summary>Optimizer steps the whole run takes.</summary>
     public long TotalSteps => _totalSteps;
@@ -79,6 +88,7 @@ public sealed class DistillationTrainer
             position = RunStage(stage, stageIndex, stageStart, cancellation);
         }
 
+        (_teacherOutputs as IDisposable)?.Dispose();
         teacher.eval();
         student.eval();
         if (_setup.Validation is not { Count: > 0 } validation)
@@ -102,9 +112,17 @@ public sealed class DistillationTrainer
         {
             Unfreeze(teacher);
         }
-        else if (!start.IsMidStage && stageIndex == _stages.Count(s => s.Kind == StageKind.TeacherFinetune))
+        else
         {
-            _setup.InitializeStudent?.Invoke(teacher, student);
+            if (!start.IsMidStage && stageIndex == _stages.Count(s => s.Kind == StageKind.TeacherFinetune))
+            {
+                _setup.InitializeStudent?.Invoke(teacher, student);
+            }
+
+            // The teacher is final from here on, so its outputs can be cached.
+            _teacherOutputs ??= _spec.Distillation.TeacherCache
+                ? new TeacherOutputCache(teacher, _setup.Train, _batches, Mapping.TeacherLayers, _spec.Distillation.TeacherCacheMemoryMiB * (1L << 20), _setup.TeacherCacheFolder)
+                : new LiveTeacherOutputs(teacher);
         }
 
         trained.train();
@@ -120,8 +138,8 @@ public sealed class DistillationTrainer
         var position = start;
         for (var epoch = start.Epoch; epoch < stage.Epochs; epoch++)
         {
-            var batches = BatchPlanner.Training(_setup.Train, _spec.Training.BatchSize, _spec.Training.LengthBucketing, BatchPlanner.EpochSeed(_spec.Training.Seed, stageIndex, epoch));
-            for (var b = epoch == start.Epoch ? start.Batch : 0; b < batches.Count; b++)
+            var order = BatchPlanner.EpochOrder(_batches.Count, _spec.Training.Seed, stageIndex, epoch);
+            for (var b = epoch == start.Epoch ? start.Batch : 0; b < order.Length; b++)
             {
                 if (cancellation.IsCancellationRequested)
                 {
@@ -135,10 +153,10 @@ public sealed class DistillationTrainer
                     group.LearningRate = learningRate;
                 }
 
-                var losses = Step(stage, batches[b], optimizer, parameters);
+                var losses = Step(stage, order[b], optimizer, parameters);
                 position = new TrainingPosition(stageIndex, epoch, b + 1, position.GlobalStep + 1, position.StageStep + 1);
                 _setup.Progress.StepCompleted(new StepProgress(stage.Name, stageIndex + 1, _stages.Count, epoch + 1, position.GlobalStep, _totalSteps, losses, learningRate));
-                if (_spec.Training.CheckpointEverySteps > 0 && position.GlobalStep % _spec.Training.CheckpointEverySteps == 0 && b + 1 < batches.Count)
+                if (_spec.Training.CheckpointEverySteps > 0 && position.GlobalStep % _spec.Training.CheckpointEverySteps == 0 && b + 1 < order.Length)
                 {
                     SaveCheckpoint(position, optimizer);
                 }
@@ -171,10 +189,10 @@ public sealed class DistillationTrainer
         return next;
     }
 
-    private Dictionary<string, double> Step(TrainingStage stage, int[] indices, AdamW optimizer, IReadOnlyList<Parameter> parameters)
+    private Dictionary<string, double> Step(TrainingStage stage, int batchIndex, AdamW optimizer, IReadOnlyList<Parameter> parameters)
     {
         using var scope = NewDisposeScope();
-        using var batch = Batch.Collate(_setup.Train, indices, _setup.PadId);
+        using var batch = Batch.Collate(_setup.Train, _batches[batchIndex], _setup.PadId);
         var terms = new Dictionary<string, Tensor>();
         var weights = stage.Losses;
         if (stage.Kind == StageKind.TeacherFinetune)
@@ -184,11 +202,7 @@ public sealed class DistillationTrainer
         }
         else
         {
-            BertOutputs teacherOutputs;
-            using (no_grad())
-            {
-                teacherOutputs = _setup.Teacher.Forward(batch.Ids, batch.Mask, batch.Types, new ForwardRequest(stage.TeacherAttentionLayers));
-            }
+            var teacherOutputs = _teacherOutputs!.For(batchIndex, batch, stage);
 
             var studentOutputs = _setup.Student.Forward(batch.Ids, batch.Mask, batch.Types, new ForwardRequest(stage.StudentAttentionLayers));
             if (weights.Hard > 0)
@@ -204,7 +218,7 @@ public sealed class DistillationTrainer
             if (weights.Attention > 0)
             {
                 terms["attention"] = Sum(stage.Pairs.Select(p =>
-                    DistillationLosses.AttentionKl(teacherOutputs.AttentionLogProbs[p.Teacher]!, studentOutputs.AttentionLogProbs[p.Student]!, batch.Mask)));
+                    DistillationLosses.AttentionKl(teacherOutputs.AttentionLogProbs[p.Teacher], studentOutputs.AttentionLogProbs[p.Student]!, batch.Mask)));
             }
 
             if (weights.Hidden > 0)

@@ -35,6 +35,12 @@ public sealed class TrainerSetup
     /// </summary>
     public Action<BertClassifier, BertClassifier>? InitializeStudent { get; init; }
 
+    /// <summary>
+    /// Folder of the teacher-output cache on disk, shared between jobs; null keeps the cache in memory only. Used when
+    /// spec.distillation.teacherCache is on.
+    /// </summary>
+    public string? TeacherCacheFolder { get; init; }
+
     /// <summary>Where checkpoints go; null turns checkpointing (and resuming) off.</summary>
     public CheckpointStore? Checkpoints { get; init; }
 }

@@ -61,8 +61,9 @@ internal sealed class BertLayer : nn.Module
         Tensor Heads(Linear projection) => projection.call(input).view(batch, length, _heads, _headSize).transpose(1, 2);
 
         var scores = Heads(_query).matmul(Heads(_key).transpose(-1, -2)).div(Math.Sqrt(_headSize)).add(additiveMask);
+        // The layer's output never depends on whether the attention is returned, so cached and live teacher outputs agree bit for bit.
+        var probabilities = nn.functional.softmax(scores, -1);
         var logProbs = wantAttention ? nn.functional.log_softmax(scores, -1) : null;
-        var probabilities = logProbs is null ? nn.functional.softmax(scores, -1) : logProbs.exp();
         var context = nn.functional.dropout(probabilities, _attentionDropout, training)
             .matmul(Heads(_value))
             .transpose(1, 2)
