@@ -10,10 +10,12 @@ public static class DistillCommandLine
     public const int UsageError = 2;
 
     /// <summary>Parses <paramref name="args"/>, runs the command, and returns its exit code.</summary>
-    public static int Run(string[] args, TextWriter output, TextWriter error)
+    public static int Run(string[] args, TextWriter output, TextWriter error, CancellationToken cancellation = default)
     {
         var root = new RootCommand("distill: knowledge distillation jobs for Kubernetes, and locally.")
         {
+            RunCommand.Create(output, error, cancellation),
+            PredictCommand.Create(output, error),
             ValidateCommand.Create(output, error),
             CrdsCommand.Create(output),
         };

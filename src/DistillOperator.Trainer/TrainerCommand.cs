@@ -69,7 +69,7 @@ public static class TrainerCommand
 
             var baseDirectory = Path.GetDirectoryName(Path.GetFullPath(jobFile))!;
             var paths = new StoragePaths(baseDirectory, claim => volumes.TryGetValue(claim, out var folder) ? folder : Path.Combine(StoragePaths.PodClaimRoot, claim));
-            var result = new JobRunner(paths, new ConsoleProgress(output, every)).Run(check.Job!, target, cancellation);
+            var result = new JobRunner(paths, new LineProgress(output, every)).Run(check.Job!, target, cancellation);
             if (result.Outcome.ResumedFromStep is { } resumed)
             {
                 output.WriteLine($"trainer: resumed from the checkpoint at step {resumed}");

@@ -144,4 +144,22 @@ public sealed class ManifestValidatorTests
         Assert.True(checks[0].IsValid);
         Assert.Equal("spec.output: is required", Assert.Single(checks[1].Problems).Problem.ToString());
     }
+
+    [Fact]
+    public void A_manifest_annotated_as_local_is_checked_as_a_local_job()
+    {
+        const string text = """
+            apiVersion: distill.dev/v1alpha1
+            kind: DistillationJob
+            metadata:
+              name: local
+              annotations: {distill.dev/run-target: local}
+            spec:
+              teacher: {architecture: {layers: 2, hiddenSize: 32, heads: 2, intermediateSize: 64}}
+              data: {train: {uri: data/train.tsv}}
+              output: {uri: out}
+            """;
+
+        Assert.True(ManifestValidator.CheckText(text, ValidationTarget.Cluster).Single().IsValid);
+    }
 }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
+using System.Reflection;
 using DistillOperator.Testing;
 
 namespace DistillOperator.Trainer.Tests;
@@ -28,6 +29,10 @@ public sealed class TrainerProcessTests
           output: {uri: out}
         """;
 
+    private static string TrainerAssembly => typeof(TrainerProcessTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "TrainerAssembly").Value!;
+
+    private static ChildProcess Trainer(string workspace, params string[] arguments) => ChildProcess.Start(TrainerAssembly, workspace, arguments);
+
     private static string Workspace()
     {
         var folder = Directory.CreateTempSubdirectory("distill-trainer-").FullName;
@@ -37,23 +42,9 @@ public sealed class TrainerProcessTests
         return folder;
     }
 
-    private static IEnumerable<long> CheckpointSteps(string workspace)
-    {
-        var root = Path.Combine(workspace, "out", ".checkpoints");
-        return Directory.Exists(root)
-            ? Directory.EnumerateFiles(root, "state.json", SearchOption.AllDirectories).Select(f => long.Parse(Path.GetFileName(Path.GetDirectoryName(f))!["ckpt-".Length..], System.Globalization.CultureInfo.InvariantCulture))
-            : [];
-    }
+    private static IEnumerable<long> CheckpointSteps(string workspace) => CheckpointWatch.Steps(Path.Combine(workspace, "out"));
 
-    private static void WaitForCheckpoint(TrainerProcess trainer, string workspace, long atLeast)
-    {
-        var deadline = DateTime.UtcNow + Limit;
-        while (!CheckpointSteps(workspace).Any(s => s >= atLeast))
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"no checkpoint at step {atLeast} or later:\n{trainer.Output}");
-            Thread.Sleep(20);
-        }
-    }
+    private static void WaitForCheckpoint(ChildProcess trainer, string workspace, long atLeast) => CheckpointWatch.WaitFor(trainer, Path.Combine(workspace, "out"), atLeast, Limit);
 
     private static string Hash(string file) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(file)));
 
@@ -64,19 +55,19 @@ public sealed class TrainerProcessTests
         var interrupted = Workspace();
         try
         {
-            using (var run = TrainerProcess.Start(uninterrupted, "--job", "job.yaml", "--local"))
+            using (var run = Trainer(uninterrupted, "--job", "job.yaml", "--local"))
             {
                 Assert.True(run.WaitForExit(Limit) == 0, run.Output);
             }
 
-            using (var first = TrainerProcess.Start(interrupted, "--job", "job.yaml", "--local"))
+            using (var first = Trainer(interrupted, "--job", "job.yaml", "--local"))
             {
                 WaitForCheckpoint(first, interrupted, atLeast: 60);
                 first.KillHard();
             }
 
             var lastBeforeKill = CheckpointSteps(interrupted).Max();
-            using var second = TrainerProcess.Start(interrupted, "--job", "job.yaml", "--local");
+            using var second = Trainer(interrupted, "--job", "job.yaml", "--local");
             Assert.True(second.WaitForExit(Limit) == 0, second.Output);
 
             Assert.Contains($"resumed from the checkpoint at step {lastBeforeKill}", second.Output, StringComparison.Ordinal);
@@ -99,7 +90,7 @@ public sealed class TrainerProcessTests
         var workspace = Workspace();
         try
         {
-            using (var first = TrainerProcess.Start(workspace, "--job", "job.yaml", "--local"))
+            using (var first = Trainer(workspace, "--job", "job.yaml", "--local"))
             {
                 WaitForCheckpoint(first, workspace, atLeast: 20);
                 first.Signal("TERM");
@@ -108,7 +99,7 @@ public sealed class TrainerProcessTests
             }
 
             var stoppedAt = CheckpointSteps(workspace).Max();
-            using var second = TrainerProcess.Start(workspace, "--job", "job.yaml", "--local");
+            using var second = Trainer(workspace, "--job", "job.yaml", "--local");
             Assert.True(second.WaitForExit(Limit) == 0, second.Output);
             Assert.Contains($"resumed from the checkpoint at step {stoppedAt}", second.Output, StringComparison.Ordinal);
         }
@@ -125,7 +116,7 @@ public sealed class TrainerProcessTests
         try
         {
             File.Delete(Path.Combine(workspace, "dev.tsv"));
-            using var run = TrainerProcess.Start(workspace, "--job", "job.yaml", "--local");
+            using var run = Trainer(workspace, "--job", "job.yaml", "--local");
 
             Assert.Equal(2, run.WaitForExit(Limit));
             Assert.Contains("dev.tsv: data file not found", run.Output, StringComparison.Ordinal);
@@ -144,7 +135,7 @@ public sealed class TrainerProcessTests
         try
         {
             File.WriteAllText(Path.Combine(workspace, "job.yaml"), Job.Replace("seed: 9", "seed: -9", StringComparison.Ordinal));
-            using var run = TrainerProcess.Start(workspace, "--job", "job.yaml", "--local");
+            using var run = Trainer(workspace, "--job", "job.yaml", "--local");
 
             Assert.Equal(2, run.WaitForExit(Limit));
             Assert.Contains("job.yaml:15: spec.training.seed: must be at least 0, got -9", run.Output, StringComparison.Ordinal);

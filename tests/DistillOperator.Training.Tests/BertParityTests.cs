@@ -1,3 +1,4 @@
+using DistillOperator.Testing;
 using DistillOperator.Training.Models;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,3 +1,4 @@
+using DistillOperator.Testing;
 using DistillOperator.Training.Distillation;
 using DistillOperator.Training.Models;
 using TorchSharp;

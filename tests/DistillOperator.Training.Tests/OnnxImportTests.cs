@@ -1,4 +1,5 @@
 using System.Reflection;
+using DistillOperator.Testing;
 using DistillOperator.Training.Models;
 using DistillOperator.Training.Models.Onnx;
 using DistillOperator.Training.Text;

@@ -64,7 +64,7 @@ public static class ManifestValidator
         return checks;
     }
 
-    /// <summary>Checks one document.</summary>
+    /// <summary>Checks one document; a manifest annotated distill.dev/run-target: local is checked as a local job.</summary>
     public static ManifestCheck Check(ManifestDocument document, ValidationTarget target)
     {
         ArgumentNullException.ThrowIfNull(document);
@@ -80,6 +80,11 @@ public static class ManifestValidator
         {
             var what = kind is null ? "a document without kind" : $"{kind} ({apiVersion ?? "no apiVersion"})";
             return new ManifestCheck { Line = document.Line, Kind = kind, Name = name, SkippedBecause = $"{what} is not a {ApiGroup.Name} DistillationJob" };
+        }
+
+        if (Text(root["metadata"]?["annotations"]?[DistillationJobAnnotations.RunTarget]) == DistillationJobAnnotations.Local)
+        {
+            target = ValidationTarget.Local;
         }
 
         var problems = new List<ValidationProblem>();

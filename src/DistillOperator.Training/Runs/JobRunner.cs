@@ -6,6 +6,7 @@ using DistillOperator.Api.Validation;
 using DistillOperator.Training.Checkpoints;
 using DistillOperator.Training.Data;
 using DistillOperator.Training.Distillation;
+using DistillOperator.Training.Evaluation;
 using DistillOperator.Training.Models;
 using DistillOperator.Training.Models.Onnx;
 using DistillOperator.Training.Text;
@@ -18,7 +19,7 @@ namespace DistillOperator.Training.Runs;
 /// from the job's checkpoints), then exports the student in Hugging Face format into the output folder. Bad input
 /// raises <see cref="InvalidDataException"/> naming the field, file and line; the output folder is then untouched.
 /// </summary>
-public sealed class JobRunner(StoragePaths paths, ITrainingProgress progress)
+public sealed class JobRunner(StoragePaths paths, ITrainingProgress progress, string? teacherCacheFolder = null)
 {
     /// <summary>Where checkpoints go inside the output folder, one sub-folder per training-relevant spec.</summary>
     public const string CheckpointFolder = ".checkpoints";
@@ -49,17 +50,23 @@ public sealed class JobRunner(StoragePaths paths, ITrainingProgress progress)
             HiddenSize = studentArchitecture.HiddenSize!.Value,
             Heads = studentArchitecture.Heads!.Value,
             IntermediateSize = studentArchitecture.IntermediateSize!.Value,
+            Labels = labels.Count,
+            LabelNames = labels.NamesAreIndices ? null : labels.Names,
         });
 
+        var test = spec.Data.Test is { } testSpec ? DatasetReader.Read(testSpec, paths.Resolve(testSpec.Uri, "spec.data.test.uri"), labels) : null;
         var outputFolder = paths.Resolve(spec.Output.Uri, "spec.output.uri");
+        var encodedTrain = EncodedExample.Encode(train, tokenizer, spec.Data.MaxSequenceLength);
+        var encodedValidation = validation is null ? null : EncodedExample.Encode(validation, tokenizer, spec.Data.MaxSequenceLength);
         var trainer = new DistillationTrainer(new TrainerSetup
         {
             Spec = spec,
             Teacher = teacher,
             Student = student,
-            Train = EncodedExample.Encode(train, tokenizer, spec.Data.MaxSequenceLength),
-            Validation = validation is null ? null : EncodedExample.Encode(validation, tokenizer, spec.Data.MaxSequenceLength),
+            Train = encodedTrain,
+            Validation = encodedValidation,
             PadId = tokenizer.PadId,
+            TeacherCacheFolder = teacherCacheFolder,
             Progress = progress,
             Checkpoints = new CheckpointStore(Path.Combine(outputFolder, CheckpointFolder, SpecFingerprint(spec))),
             InitializeStudent = spec.Student.InitFrom == StudentInit.Teacher
@@ -68,15 +75,31 @@ public sealed class JobRunner(StoragePaths paths, ITrainingProgress progress)
         });
         var outcome = trainer.Run(cancellation);
 
-        BertCheckpoint.Save(student, outputFolder);
-        new Vocabulary(tokenizer.Vocabulary, "tokenizer").Write(Path.Combine(outputFolder, "vocab.txt"));
-        AtomicFile.WriteAllText(Path.Combine(outputFolder, "tokenizer_config.json"), new JsonObject
+        // Measure on held-out examples, or on training examples when the job has none.
+        var measured = encodedValidation is { Count: > 0 } ? encodedValidation : encodedTrain;
+        var teacherLatency = LatencyMeter.MillisecondsPerExample(teacher, measured, tokenizer.PadId, spec.Training.BatchSize);
+        var studentLatency = LatencyMeter.MillisecondsPerExample(student, measured, tokenizer.PadId, spec.Training.BatchSize);
+        (ClassificationMetrics, ClassificationMetrics, double)? testMetrics = null;
+        if (test is not null)
         {
-            ["do_lower_case"] = spec.Data.Tokenizer.LowerCase,
-            ["model_max_length"] = spec.Data.MaxSequenceLength,
-            ["tokenizer_class"] = "BertTokenizer",
-        }.ToJsonString() + "\n");
-        var result = new RunResult(outcome, outputFolder, teacher.ParameterCount, student.ParameterCount);
+            var encodedTest = EncodedExample.Encode(test, tokenizer, spec.Data.MaxSequenceLength);
+            var (teacherTest, teacherPredictions) = ModelEvaluator.Evaluate(teacher, encodedTest, tokenizer.PadId, spec.Training.BatchSize);
+            var (studentTest, studentPredictions) = ModelEvaluator.Evaluate(student, encodedTest, tokenizer.PadId, spec.Training.BatchSize);
+            testMetrics = (teacherTest, studentTest, ClassificationMetrics.Agreement(studentPredictions, teacherPredictions));
+        }
+
+        BertCheckpoint.Save(student, outputFolder);
+        ExportedTokenizer.Write(outputFolder, tokenizer, spec.Data.Tokenizer.LowerCase, spec.Data.MaxSequenceLength);
+        var result = new RunResult(outcome, outputFolder, teacher.ParameterCount, student.ParameterCount)
+        {
+            TeacherLatencyMs = teacherLatency,
+            StudentLatencyMs = studentLatency,
+            StudentBytes = new FileInfo(Path.Combine(outputFolder, BertCheckpoint.WeightsFile)).Length,
+            Test = testMetrics,
+            Labels = labels.Names,
+            TeacherCache = trainer.TeacherCache is { } cache ? (cache.Key, cache.ReusedFromDisk) : null,
+        };
+        AtomicFile.WriteAllText(Path.Combine(outputFolder, ModelCard.FileName), ModelCard.Write(job, result));
         AtomicFile.WriteAllText(Path.Combine(outputFolder, RunReport.FileName), RunReport.ToJson(job, result).ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
         return result;
     }

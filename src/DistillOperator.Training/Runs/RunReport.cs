@@ -4,11 +4,14 @@ using DistillOperator.Training.Evaluation;
 
 namespace DistillOperator.Training.Runs;
 
-/// <summary>report.json beside the exported student: what was distilled, how, and how good the result is.</summary>
+/// <summary>report.json beside the exported student (schema in docs/report.md): what was distilled, how, and how well.</summary>
 public static class RunReport
 {
     /// <summary>The report's file name.</summary>
     public const string FileName = "report.json";
+
+    /// <summary>The report's schema version; bumped on incompatible changes.</summary>
+    public const int SchemaVersion = 1;
 
     /// <summary>The report of a finished run.</summary>
     public static JsonObject ToJson(DistillationJob job, RunResult result)
@@ -23,16 +26,50 @@ public static class RunReport
             ["examples"] = m.Examples,
         };
 
+        JsonObject Model(long parameters, long bytes, double? latency, ClassificationMetrics? validation, ClassificationMetrics? test) => new()
+        {
+            ["parameters"] = parameters,
+            ["sizeBytes"] = bytes,
+            ["latencyMsPerExample"] = latency,
+            ["validation"] = Metrics(validation),
+            ["test"] = Metrics(test),
+        };
+
+        var outcome = result.Outcome;
         return new JsonObject
         {
-            ["schemaVersion"] = 1,
+            ["schemaVersion"] = SchemaVersion,
             ["job"] = job.Metadata?.Name,
             ["strategy"] = OpenApiNames.Of(job.Spec.Distillation.Strategy),
-            ["steps"] = result.Outcome.Steps,
-            ["teacher"] = new JsonObject { ["parameters"] = result.TeacherParameters, ["validation"] = Metrics(result.Outcome.Teacher) },
-            ["student"] = new JsonObject { ["parameters"] = result.StudentParameters, ["validation"] = Metrics(result.Outcome.Student) },
-            ["agreement"] = result.Outcome.Agreement,
+            ["labels"] = new JsonArray([.. result.Labels.Select(l => (JsonNode)l)]),
+            ["steps"] = outcome.Steps,
+            ["resumedFromStep"] = outcome.ResumedFromStep,
+            ["teacher"] = Model(result.TeacherParameters, result.TeacherBytes, result.TeacherLatencyMs, outcome.Teacher, result.Test?.Teacher),
+            ["student"] = Model(result.StudentParameters, result.StudentBytes, result.StudentLatencyMs, outcome.Student, result.Test?.Student),
+            ["agreement"] = new JsonObject { ["validation"] = outcome.Agreement, ["test"] = result.Test?.Agreement },
             ["compressionRatio"] = result.StudentParameters > 0 ? (double)result.TeacherParameters / result.StudentParameters : null,
+            ["speedup"] = result.Speedup,
+            ["artifactUri"] = job.Spec.Output.Uri,
+            ["teacherCache"] = result.TeacherCache is { } cache ? new JsonObject { ["key"] = cache.Key, ["reused"] = cache.Reused } : null,
+        };
+    }
+
+    /// <summary>The status.result the operator shows, from a finished run.</summary>
+    public static JobResult ToJobResult(DistillationJob job, RunResult result)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(result);
+        return new JobResult
+        {
+            TeacherAccuracy = result.Outcome.Teacher?.Accuracy,
+            StudentAccuracy = result.Outcome.Student?.Accuracy,
+            StudentF1 = result.Outcome.Student?.MacroF1,
+            Agreement = result.Outcome.Agreement,
+            TeacherParameters = result.TeacherParameters,
+            StudentParameters = result.StudentParameters,
+            CompressionRatio = result.StudentParameters > 0 ? (double)result.TeacherParameters / result.StudentParameters : null,
+            Speedup = result.Speedup,
+            ArtifactUri = job.Spec.Output.Uri,
         };
     }
 }

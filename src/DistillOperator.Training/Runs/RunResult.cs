@@ -7,4 +7,29 @@ namespace DistillOperator.Training.Runs;
 /// <param name="OutputFolder">The folder holding the exported student and report.json.</param>
 /// <param name="TeacherParameters">Teacher parameter count.</param>
 /// <param name="StudentParameters">Student parameter count.</param>
-public sealed record RunResult(TrainingOutcome Outcome, string OutputFolder, long TeacherParameters, long StudentParameters);
+public sealed record RunResult(TrainingOutcome Outcome, string OutputFolder, long TeacherParameters, long StudentParameters)
+{
+    /// <summary>Teacher inference time per example in milliseconds (median), when measured.</summary>
+    public double? TeacherLatencyMs { get; init; }
+
+    /// <summary>Student inference time per example in milliseconds (median), when measured.</summary>
+    public double? StudentLatencyMs { get; init; }
+
+    /// <summary>Teacher latency divided by student latency.</summary>
+    public double? Speedup => TeacherLatencyMs is { } t && StudentLatencyMs is { } s && s > 0 ? t / s : null;
+
+    /// <summary>Size of the teacher's weights in bytes (float32).</summary>
+    public long TeacherBytes => TeacherParameters * sizeof(float);
+
+    /// <summary>Size of the exported student's weights file in bytes.</summary>
+    public long StudentBytes { get; init; }
+
+    /// <summary>Metrics on the test set, when the job has one.</summary>
+    public (Evaluation.ClassificationMetrics Teacher, Evaluation.ClassificationMetrics Student, double Agreement)? Test { get; init; }
+
+    /// <summary>Class names in index order.</summary>
+    public IReadOnlyList<string> Labels { get; init; } = [];
+
+    /// <summary>The teacher cache's key, and whether an earlier job's cache was reused.</summary>
+    public (string? Key, bool Reused)? TeacherCache { get; init; }
+}

@@ -1,16 +1,15 @@
 using System.Diagnostics;
-using System.Reflection;
 using System.Text;
 
-namespace DistillOperator.Trainer.Tests;
+namespace DistillOperator.Testing;
 
-/// <summary>The built trainer, started as its own process with `dotnet`.</summary>
-internal sealed class TrainerProcess : IDisposable
+/// <summary>A built .NET program started as its own process with `dotnet`, its output collected.</summary>
+public sealed class ChildProcess : IDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private TrainerProcess(Process process)
+    private ChildProcess(Process process)
     {
         _process = process;
         _process.OutputDataReceived += (_, e) => Append(e.Data);
@@ -19,10 +18,10 @@ internal sealed class TrainerProcess : IDisposable
         _process.BeginErrorReadLine();
     }
 
-    public static string Assembly => typeof(TrainerProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "TrainerAssembly").Value!;
-
+    /// <summary>The process id.</summary>
     public int Id => _process.Id;
 
+    /// <summary>Standard output and error so far, interleaved.</summary>
     public string Output
     {
         get
@@ -34,25 +33,31 @@ internal sealed class TrainerProcess : IDisposable
         }
     }
 
-    public static TrainerProcess Start(string workingDirectory, params string[] arguments)
+    /// <summary>Starts <c>dotnet ASSEMBLY ARGUMENTS</c> in <paramref name="workingDirectory"/>.</summary>
+    public static ChildProcess Start(string assembly, string workingDirectory, params string[] arguments)
     {
-        Assert.True(File.Exists(Assembly), $"the trainer is not built at {Assembly}");
+        if (!File.Exists(assembly))
+        {
+            throw new FileNotFoundException($"{assembly} is not built; build the solution first", assembly);
+        }
+
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Assembly);
+        start.ArgumentList.Add(assembly);
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
 
-        return new TrainerProcess(Process.Start(start)!);
+        return new ChildProcess(Process.Start(start)!);
     }
 
+    /// <summary>Waits for the exit and returns the exit code; kills the process and throws after <paramref name="timeout"/>.</summary>
     public int WaitForExit(TimeSpan timeout)
     {
         if (!_process.WaitForExit(timeout))
         {
             _process.Kill(entireProcessTree: true);
-            Assert.Fail($"the trainer did not finish within {timeout}:\n{Output}");
+            throw new TimeoutException($"the process did not finish within {timeout}:\n{Output}");
         }
 
         _process.WaitForExit();
@@ -66,12 +71,14 @@ internal sealed class TrainerProcess : IDisposable
         _process.WaitForExit();
     }
 
+    /// <summary>Sends a signal by name (TERM, INT).</summary>
     public void Signal(string signal)
     {
         using var kill = Process.Start("kill", ["-" + signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
         kill.WaitForExit();
     }
 
+    /// <inheritdoc />
     public void Dispose()
     {
         if (!_process.HasExited)

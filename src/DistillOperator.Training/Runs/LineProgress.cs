@@ -1,14 +1,16 @@
 using System.Globalization;
 using DistillOperator.Training.Distillation;
 
-namespace DistillOperator.Trainer;
+namespace DistillOperator.Training.Runs;
 
 /// <summary>Progress as log lines: stage starts, every N-th step with each loss term, evaluations, checkpoints.</summary>
-internal sealed class ConsoleProgress(TextWriter output, int everySteps) : ITrainingProgress
+public sealed class LineProgress(TextWriter output, int everySteps) : ITrainingProgress
 {
+    /// <inheritdoc />
     public void StageStarted(StageProgress stage) =>
         output.WriteLine($"stage {stage.Index}/{stage.Count} {stage.Stage.Name}: {stage.Steps} steps, losses {string.Join(", ", stage.Stage.Losses.Active)}");
 
+    /// <inheritdoc />
     public void StepCompleted(StepProgress step)
     {
         if (step.Step % everySteps == 0 || step.Step == step.TotalSteps)
@@ -18,10 +20,13 @@ internal sealed class ConsoleProgress(TextWriter output, int everySteps) : ITrai
         }
     }
 
+    /// <inheritdoc />
     public void Evaluated(EvaluationProgress evaluation) =>
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"eval {evaluation.Model} at step {evaluation.Step}: accuracy {evaluation.Metrics.Accuracy:F4}, macro F1 {evaluation.Metrics.MacroF1:F4}"));
 
+    /// <inheritdoc />
     public void CheckpointWritten(string path, long step) => output.WriteLine($"checkpoint at step {step}: {path}");
 
+    /// <inheritdoc />
     public void Warning(string message) => output.WriteLine($"warning: {message}");
 }
