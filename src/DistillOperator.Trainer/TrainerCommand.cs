@@ -75,6 +75,7 @@ public static class TrainerCommand
                 output.WriteLine($"trainer: resumed from the checkpoint at step {resumed}");
             }
 
+            TerminationMessage.Write(RunReport.ToJobResult(check.Job!, result));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trainer: done in {result.Outcome.Steps} steps; student accuracy {result.Outcome.Student?.Accuracy:F4}, teacher {result.Outcome.Teacher?.Accuracy:F4}; exported to {result.OutputFolder}"));
             return ExitCodes.Success;
         }

@@ -34,8 +34,13 @@ public sealed class ChildProcess : IDisposable
     }
 
     /// <summary>Starts <c>dotnet ASSEMBLY ARGUMENTS</c> in <paramref name="workingDirectory"/>.</summary>
-    public static ChildProcess Start(string assembly, string workingDirectory, params string[] arguments)
+    public static ChildProcess Start(string assembly, string workingDirectory, params string[] arguments) =>
+        Start(assembly, workingDirectory, new Dictionary<string, string>(), arguments);
+
+    /// <summary>Starts <c>dotnet ASSEMBLY ARGUMENTS</c> with extra environment variables.</summary>
+    public static ChildProcess Start(string assembly, string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
+        ArgumentNullException.ThrowIfNull(environment);
         if (!File.Exists(assembly))
         {
             throw new FileNotFoundException($"{assembly} is not built; build the solution first", assembly);
@@ -43,6 +48,11 @@ public sealed class ChildProcess : IDisposable
 
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(assembly);
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);

@@ -110,6 +110,29 @@ public sealed class TrainerProcessTests
     }
 
     [Fact]
+    public void The_result_is_written_to_the_termination_log_for_the_operator()
+    {
+        var workspace = Workspace();
+        try
+        {
+            File.WriteAllText(Path.Combine(workspace, "job.yaml"), Job.Replace("finetune: {epochs: 4", "finetune: {epochs: 1", StringComparison.Ordinal).Replace("classificationEpochs: 2", "classificationEpochs: 1", StringComparison.Ordinal));
+            var log = Path.Combine(workspace, "termination-log");
+            File.WriteAllText(log, "");
+            using var run = ChildProcess.Start(TrainerAssembly, workspace, new Dictionary<string, string> { ["DISTILL_TERMINATION_LOG"] = log }, "--job", "job.yaml", "--local");
+
+            Assert.True(run.WaitForExit(Limit) == 0, run.Output);
+            var result = JsonNode.Parse(File.ReadAllText(log))!;
+            Assert.Equal("out", (string?)result["artifactUri"]);
+            Assert.InRange((double)result["studentAccuracy"]!, 0.0, 1.0);
+            Assert.True((long)result["teacherParameters"]! > (long)result["studentParameters"]!);
+        }
+        finally
+        {
+            Directory.Delete(workspace, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Bad_input_exits_2_with_the_file_named()
     {
         var workspace = Workspace();

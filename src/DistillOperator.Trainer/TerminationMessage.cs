@@ -1,0 +1,36 @@
+using DistillOperator.Api.V1Alpha1;
+using k8s;
+
+namespace DistillOperator.Trainer;
+
+/// <summary>
+/// Writes the result to the pod's termination log, so the operator can read it from the pod status even when the
+/// trainer could not patch the DistillationJob.
+/// </summary>
+public static class TerminationMessage
+{
+    /// <summary>Where Kubernetes reads the termination message from (the container's terminationMessagePath).</summary>
+    public static string PathOrDefault => Environment.GetEnvironmentVariable("DISTILL_TERMINATION_LOG") ?? "/dev/termination-log";
+
+    /// <summary>Kubernetes keeps at most this many bytes of a termination message.</summary>
+    public const int MaxBytes = 4096;
+
+    /// <summary>Writes the result as JSON when the termination log exists; returns whether it did.</summary>
+    public static bool Write(JobResult result)
+    {
+        var path = PathOrDefault;
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+
+        var json = KubernetesJson.Serialize(result);
+        if (System.Text.Encoding.UTF8.GetByteCount(json) > MaxBytes)
+        {
+            json = KubernetesJson.Serialize(new JobResult { StudentAccuracy = result.StudentAccuracy, Agreement = result.Agreement, ArtifactUri = result.ArtifactUri });
+        }
+
+        File.WriteAllText(path, json);
+        return true;
+    }
+}
