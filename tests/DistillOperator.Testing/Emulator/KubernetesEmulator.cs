@@ -110,6 +110,15 @@ public sealed class KubernetesEmulator : IAsyncDisposable
                 case ["apis"]:
                     await WriteJson(context, 200, Discovery.Groups(Store.Types)).ConfigureAwait(false);
                     return;
+                case ["openapi", "v3"]:
+                    await WriteJson(context, 200, OpenApiDocuments.Index(Store.Types)).ConfigureAwait(false);
+                    return;
+                case ["openapi", "v3", "api", var coreVersion]:
+                    await WriteJson(context, 200, OpenApiDocuments.GroupVersion("", coreVersion, Store.Types)).ConfigureAwait(false);
+                    return;
+                case ["openapi", "v3", "apis", var openApiGroup, var openApiVersion]:
+                    await WriteJson(context, 200, OpenApiDocuments.GroupVersion(openApiGroup, openApiVersion, Store.Types)).ConfigureAwait(false);
+                    return;
                 case ["api", var version]:
                     await WriteJson(context, 200, Discovery.Resources("", version, Store.Types)).ConfigureAwait(false);
                     return;
@@ -185,6 +194,12 @@ public sealed class KubernetesEmulator : IAsyncDisposable
         var code = 200;
         switch (method)
         {
+            case "GET" when TableOutput.Wanted(context.Request.Headers.Accept):
+                var (tableItems, tableRevision) = name is null
+                    ? Store.List(type, ns, LabelSelector.Parse(query["labelSelector"]), query["fieldSelector"])
+                    : ([Store.Get(type, ns, name)], Store.Revision);
+                result = TableOutput.For(type, tableItems, tableRevision, DateTimeOffset.UtcNow);
+                break;
             case "GET" when name is null:
                 var (items, revision) = Store.List(type, ns, LabelSelector.Parse(query["labelSelector"]), query["fieldSelector"]);
                 result = new JsonObject

@@ -10,7 +10,9 @@ namespace DistillOperator.Testing.Emulator;
 /// <param name="Namespaced">True for namespaced kinds.</param>
 /// <param name="HasStatus">True when status is a subresource (ignored on the main resource).</param>
 /// <param name="Schema">The openAPIV3Schema of a custom resource, which writes are validated against.</param>
-public sealed record ResourceType(string Group, string Version, string Kind, string Plural, bool Namespaced, bool HasStatus, JsonObject? Schema = null)
+/// <param name="PrinterColumns">The CRD's additionalPrinterColumns, for kubectl's table output.</param>
+/// <param name="ShortNames">Short names kubectl accepts (dj).</param>
+public sealed record ResourceType(string Group, string Version, string Kind, string Plural, bool Namespaced, bool HasStatus, JsonObject? Schema = null, JsonArray? PrinterColumns = null, IReadOnlyList<string>? ShortNames = null)
 {
     /// <summary>The apiVersion field of objects of this kind.</summary>
     public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
@@ -55,6 +57,8 @@ public sealed record ResourceType(string Group, string Version, string Kind, str
             (string)spec["names"]!["plural"]!,
             (string?)spec["scope"] != "Cluster",
             version["subresources"]?["status"] is not null,
-            version["schema"]?["openAPIV3Schema"]?.DeepClone() as JsonObject);
+            version["schema"]?["openAPIV3Schema"]?.DeepClone() as JsonObject,
+            version["additionalPrinterColumns"]?.DeepClone() as JsonArray,
+            spec["names"]!["shortNames"]?.AsArray().Select(n => (string)n!).ToList());
     }
 }

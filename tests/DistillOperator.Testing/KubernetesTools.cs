@@ -1,0 +1,40 @@
+using System.Diagnostics;
+
+namespace DistillOperator.Testing;
+
+/// <summary>The real kubectl and helm binaries that ./test.sh unpacks into .tools/bin.</summary>
+public static class KubernetesTools
+{
+    /// <summary>Path of kubectl.</summary>
+    public static string Kubectl => Tool("kubectl");
+
+    /// <summary>Path of helm.</summary>
+    public static string Helm => Tool("helm");
+
+    /// <summary>Runs a tool to its end and returns its exit code and output.</summary>
+    public static (int ExitCode, string Output, string Error) Run(string tool, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepositoryPaths.Root };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var error = process.StandardError.ReadToEndAsync();
+        var output = process.StandardOutput.ReadToEnd();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
+        {
+            process.Kill();
+            throw new TimeoutException($"{tool} {string.Join(' ', arguments)} did not finish");
+        }
+
+        return (process.ExitCode, output, error.GetAwaiter().GetResult());
+    }
+
+    private static string Tool(string name)
+    {
+        var path = RepositoryPaths.Combine(".tools", "bin", name);
+        return File.Exists(path) ? path : throw new FileNotFoundException($"{path} is missing; ./test.sh installs kubectl and helm there", path);
+    }
+}
