@@ -36,6 +36,9 @@ public sealed class KubernetesEmulator : IAsyncDisposable
     /// <summary>The server's address, http://127.0.0.1:PORT.</summary>
     public Uri BaseUri { get; }
 
+    /// <summary>Faults to inject into the next requests.</summary>
+    public FaultInjector Faults { get; } = new();
+
     /// <summary>How often a watch that allows bookmarks gets one.</summary>
     public TimeSpan BookmarkInterval { get; set; } = TimeSpan.FromSeconds(1);
 
@@ -98,6 +101,17 @@ public sealed class KubernetesEmulator : IAsyncDisposable
     {
         try
         {
+            var (faultCode, faultDelay) = Faults.For(context.Request.Method, context.Request.Path.Value ?? "");
+            if (faultDelay > TimeSpan.Zero)
+            {
+                await Task.Delay(faultDelay, context.RequestAborted).ConfigureAwait(false);
+            }
+
+            if (faultCode is { } injected)
+            {
+                throw new ApiError(injected, injected switch { 409 => "Conflict", 429 => "TooManyRequests", 500 => "InternalError", 503 => "ServiceUnavailable", _ => "Injected" }, $"injected fault: {injected}");
+            }
+
             var segments = context.Request.Path.Value!.Trim('/').Split('/', StringSplitOptions.RemoveEmptyEntries);
             switch (segments)
             {
@@ -241,7 +255,7 @@ public sealed class KubernetesEmulator : IAsyncDisposable
         var labels = LabelSelector.Parse(query["labelSelector"]);
         var bookmarks = query["allowWatchBookmarks"] is { Count: > 0 } b && b[0] == "true";
         var timeout = int.TryParse(query["timeoutSeconds"], CultureInfo.InvariantCulture, out var seconds) && seconds > 0 ? TimeSpan.FromSeconds(seconds) : TimeSpan.FromMinutes(30);
-        using var lifetime = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        using var lifetime = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, Faults.WatchToken);
         lifetime.CancelAfter(timeout);
         context.Response.StatusCode = 200;
         context.Response.ContentType = "application/json";
