@@ -21,7 +21,12 @@ namespace DistillOperator.Testing.Emulator;
 /// </summary>
 public sealed class KubernetesEmulator : IAsyncDisposable
 {
+    /// <summary>The bearer token of the emulator's administrator, which RBAC never restricts.</summary>
+    public const string AdminToken = "emulator";
+
     private readonly WebApplication _app;
+    private readonly Dictionary<string, string> _users = new(StringComparer.Ordinal) { [AdminToken] = "system:admin" };
+    private readonly List<AccessAttempt> _accessLog = [];
 
     private KubernetesEmulator(WebApplication app, ObjectStore store, Uri baseUri)
     {
@@ -35,6 +40,33 @@ public sealed class KubernetesEmulator : IAsyncDisposable
 
     /// <summary>The server's address, http://127.0.0.1:PORT.</summary>
     public Uri BaseUri { get; }
+
+    /// <summary>When true, requests are authorised by the RBAC objects in the store (the administrator token excepted).</summary>
+    public bool EnforceRbac { get; set; }
+
+    /// <summary>Every resource request by a user other than the administrator, with RBAC's answer, in order.</summary>
+    public IReadOnlyList<AccessAttempt> AccessLog
+    {
+        get
+        {
+            lock (_accessLog)
+            {
+                return [.. _accessLog];
+            }
+        }
+    }
+
+    /// <summary>Issues a bearer token for a service account and returns it.</summary>
+    public string TokenFor(string ns, string serviceAccount)
+    {
+        var token = $"sa-{ns}-{serviceAccount}-{Guid.NewGuid():N}";
+        lock (_users)
+        {
+            _users[token] = $"system:serviceaccount:{ns}:{serviceAccount}";
+        }
+
+        return token;
+    }
 
     /// <summary>Faults to inject into the next requests.</summary>
     public FaultInjector Faults { get; } = new();
@@ -62,11 +94,11 @@ public sealed class KubernetesEmulator : IAsyncDisposable
         return emulator;
     }
 
-    /// <summary>A KubernetesClient talking to this server.</summary>
-    public Kubernetes CreateClient() => new(new KubernetesClientConfiguration { Host = BaseUri.ToString().TrimEnd('/') });
+    /// <summary>A KubernetesClient talking to this server, as the administrator or with the given token.</summary>
+    public Kubernetes CreateClient(string token = AdminToken) => new(new KubernetesClientConfiguration { Host = BaseUri.ToString().TrimEnd('/'), AccessToken = token });
 
     /// <summary>Writes a kubeconfig for this server (for kubectl and for programs started with KUBECONFIG).</summary>
-    public void WriteKubeconfig(string path)
+    public void WriteKubeconfig(string path, string token = AdminToken)
     {
         var server = BaseUri.ToString().TrimEnd('/');
         File.WriteAllText(path, $"""
@@ -86,7 +118,7 @@ public sealed class KubernetesEmulator : IAsyncDisposable
             users:
             - name: emulator
               user:
-                token: emulator
+                token: {token}
             """);
     }
 
@@ -198,6 +230,7 @@ public sealed class KubernetesEmulator : IAsyncDisposable
 
         var query = context.Request.Query;
         var method = context.Request.Method;
+        Authorize(context, type, ns, name, subresource);
         if (method == "GET" && name is null && query["watch"] is { Count: > 0 } watch && watch[0] is "true" or "1")
         {
             await WatchAsync(context, type, ns).ConfigureAwait(false);
@@ -247,6 +280,52 @@ public sealed class KubernetesEmulator : IAsyncDisposable
         }
 
         await WriteJson(context, code, result).ConfigureAwait(false);
+    }
+
+    private void Authorize(HttpContext context, ResourceType type, string? ns, string? name, string? subresource)
+    {
+        var header = context.Request.Headers.Authorization.ToString();
+        var token = header.StartsWith("Bearer ", StringComparison.Ordinal) ? header["Bearer ".Length..] : null;
+        string? user;
+        lock (_users)
+        {
+            user = token is null ? null : _users.GetValueOrDefault(token);
+        }
+
+        if (!EnforceRbac || user == "system:admin")
+        {
+            return;
+        }
+
+        if (user is null)
+        {
+            throw new ApiError(401, "Unauthorized", "Unauthorized");
+        }
+
+        var watching = context.Request.Query["watch"] is { Count: > 0 } w && w[0] is "true" or "1";
+        var verb = context.Request.Method switch
+        {
+            "GET" when name is null => watching ? "watch" : "list",
+            "GET" => "get",
+            "POST" => "create",
+            "PUT" => "update",
+            "PATCH" => "patch",
+            "DELETE" => "delete",
+            _ => context.Request.Method.ToLowerInvariant(),
+        };
+        var resource = subresource is null ? type.Plural : $"{type.Plural}/{subresource}";
+        var attempt = new AccessAttempt(user, verb, type.Group, resource, ns, name);
+        var allowed = RbacAuthorizer.Allows(Store, attempt);
+        lock (_accessLog)
+        {
+            _accessLog.Add(attempt with { Allowed = allowed });
+        }
+
+        if (!allowed)
+        {
+            var where = ns is null ? "at the cluster scope" : $"in the namespace \"{ns}\"";
+            throw new ApiError(403, "Forbidden", $"{resource}{(type.Group.Length > 0 ? "." + type.Group : "")}{(name is null ? "" : $" \"{name}\"")} is forbidden: User \"{user}\" cannot {verb} resource \"{resource}\" in API group \"{type.Group}\" {where}");
+        }
     }
 
     private async Task WatchAsync(HttpContext context, ResourceType type, string? ns)
