@@ -1,0 +1,58 @@
+namespace DistillOperator.Testing.Emulator.Workloads;
+
+/// <summary>Runs the Job controller and the kubelet in the background until disposed, as a cluster's control loops would.</summary>
+public sealed class WorkloadLoop : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _loop;
+
+    /// <summary>Starts the loops over <paramref name="store"/>.</summary>
+    public WorkloadLoop(ObjectStore store, TimeProvider? time = null)
+    {
+        Jobs = new JobController(store, time);
+        Kubelet = new ScriptedKubelet(store, time);
+        _loop = Task.Run(RunAsync);
+    }
+
+    /// <summary>The Job controller.</summary>
+    public JobController Jobs { get; }
+
+    /// <summary>The kubelet; set <see cref="ScriptedKubelet.Decide"/> to script pods.</summary>
+    public ScriptedKubelet Kubelet { get; }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await _loop.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        _stop.Dispose();
+    }
+
+    private async Task RunAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            bool changed;
+            try
+            {
+                changed = Jobs.Step() | Kubelet.Step();
+            }
+            catch (ApiError e) when (e.Code is 404 or 409)
+            {
+                changed = true; // an object changed under us: look again
+            }
+
+            if (!changed)
+            {
+                await Task.Delay(20, _stop.Token).ConfigureAwait(false);
+            }
+        }
+    }
+}
