@@ -8,8 +8,8 @@ namespace DistillOperator.Training.Runs;
 /// </summary>
 public sealed class StoragePaths(string baseDirectory, Func<string, string?> claimFolder)
 {
-    /// <summary>Where the trainer pod mounts each claim.</summary>
-    public const string PodClaimRoot = "/mnt/pvc";
+    /// <summary>Where the trainer pod has each claim mounted: /mnt/pvc/CLAIM, or under DISTILL_PVC_ROOT when set.</summary>
+    public static string PodClaimRoot => Environment.GetEnvironmentVariable("DISTILL_PVC_ROOT") is { Length: > 0 } root ? root : "/mnt/pvc";
 
     /// <summary>Paths for the trainer pod: claims under /mnt/pvc.</summary>
     public static StoragePaths InPod(string baseDirectory) => new(baseDirectory, claim => Path.Combine(PodClaimRoot, claim));

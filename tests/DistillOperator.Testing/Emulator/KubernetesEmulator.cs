@@ -68,6 +68,9 @@ public sealed class KubernetesEmulator : IAsyncDisposable
         return token;
     }
 
+    /// <summary>Where GET pods/NAME/log reads a pod's logs from (the kubelet's); null answers 404.</summary>
+    public Func<string, string, string?>? PodLogs { get; set; }
+
     /// <summary>Faults to inject into the next requests.</summary>
     public FaultInjector Faults { get; } = new();
 
@@ -223,7 +226,7 @@ public sealed class KubernetesEmulator : IAsyncDisposable
 
         var name = rest.Length > 1 ? rest[1] : null;
         var subresource = rest.Length > 2 ? rest[2] : null;
-        if (subresource is not (null or "status"))
+        if (subresource is not (null or "status") && !(subresource == "log" && type.Plural == "pods"))
         {
             throw new ApiError(404, "NotFound", $"the server could not find the requested resource ({subresource})");
         }
@@ -231,6 +234,15 @@ public sealed class KubernetesEmulator : IAsyncDisposable
         var query = context.Request.Query;
         var method = context.Request.Method;
         Authorize(context, type, ns, name, subresource);
+        if (subresource == "log")
+        {
+            Store.Get(type, ns, name!);
+            var logs = PodLogs?.Invoke(ns ?? "", name!) ?? throw new ApiError(404, "NotFound", $"no logs for pod \"{name}\"");
+            context.Response.ContentType = "text/plain";
+            await context.Response.WriteAsync(logs).ConfigureAwait(false);
+            return;
+        }
+
         if (method == "GET" && name is null && query["watch"] is { Count: > 0 } watch && watch[0] is "true" or "1")
         {
             await WatchAsync(context, type, ns).ConfigureAwait(false);

@@ -7,13 +7,16 @@ namespace DistillOperator.Testing.Emulator.Workloads;
 /// A kubelet whose pods do what the test says: each new pod starts Running, then follows <see cref="Decide"/>
 /// (succeed, exit with a code, be evicted, or keep running until <see cref="Finish"/>).
 /// </summary>
-public sealed class ScriptedKubelet(ObjectStore store, TimeProvider? time = null)
+public sealed class ScriptedKubelet(ObjectStore store, TimeProvider? time = null) : IKubelet
 {
     private readonly ResourceType _pods = store.Find("", "v1", "pods")!;
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
     /// <summary>Decides what a pod does; by default every pod succeeds.</summary>
     public Func<JsonObject, PodOutcome> Decide { get; set; } = _ => new PodOutcome.Succeed();
+
+    /// <inheritdoc />
+    public string? Logs(string ns, string name) => null;
 
     /// <summary>Starts every Pending pod and applies its outcome. Returns true when it changed anything.</summary>
     public bool Step()

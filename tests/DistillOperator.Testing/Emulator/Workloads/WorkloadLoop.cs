@@ -6,19 +6,28 @@ public sealed class WorkloadLoop : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
 
-    /// <summary>Starts the loops over <paramref name="store"/>.</summary>
+    /// <summary>Starts the loops over <paramref name="store"/> with a scripted kubelet.</summary>
     public WorkloadLoop(ObjectStore store, TimeProvider? time = null)
+        : this(store, new ScriptedKubelet(store, time), time)
+    {
+    }
+
+    /// <summary>Starts the loops over <paramref name="store"/> with the given kubelet.</summary>
+    public WorkloadLoop(ObjectStore store, IKubelet kubelet, TimeProvider? time = null)
     {
         Jobs = new JobController(store, time);
-        Kubelet = new ScriptedKubelet(store, time);
+        Node = kubelet;
         _loop = Task.Run(RunAsync);
     }
 
     /// <summary>The Job controller.</summary>
     public JobController Jobs { get; }
 
-    /// <summary>The kubelet; set <see cref="ScriptedKubelet.Decide"/> to script pods.</summary>
-    public ScriptedKubelet Kubelet { get; }
+    /// <summary>The kubelet running the pods.</summary>
+    public IKubelet Node { get; }
+
+    /// <summary>The scripted kubelet, when this loop has one; set <see cref="ScriptedKubelet.Decide"/> to script pods.</summary>
+    public ScriptedKubelet Kubelet => Node as ScriptedKubelet ?? throw new InvalidOperationException("this loop runs pods as processes");
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
@@ -42,7 +51,7 @@ public sealed class WorkloadLoop : IAsyncDisposable
             bool changed;
             try
             {
-                changed = Jobs.Step() | Kubelet.Step();
+                changed = Jobs.Step() | Node.Step();
             }
             catch (ApiError e) when (e.Code is 404 or 409)
             {
