@@ -176,4 +176,23 @@ public sealed class ApiSemanticsTests : IAsyncLifetime
         Assert.Empty((await Client.CoreV1.ListNamespacedConfigMapAsync("default")).Items);
         Assert.Empty((await Client.CoreV1.ListNamespacedServiceAccountAsync("default")).Items);
     }
+
+    [Theory]
+    [InlineData("Foreground", 0)]
+    [InlineData("Background", 0)]
+    [InlineData("Orphan", 1)]
+    public async Task The_propagation_policy_decides_what_happens_to_dependents(string policy, int remaining)
+    {
+        var owner = await Client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "owner" } }, "default");
+        await Client.CoreV1.CreateNamespacedServiceAccountAsync(new V1ServiceAccount
+        {
+            Metadata = new V1ObjectMeta { Name = "dependent", OwnerReferences = [new V1OwnerReference { ApiVersion = "v1", Kind = "ConfigMap", Name = "owner", Uid = owner.Metadata.Uid }] },
+        }, "default");
+
+        await Client.CoreV1.DeleteNamespacedConfigMapAsync("owner", "default", new V1DeleteOptions { PropagationPolicy = policy });
+
+        var left = (await Client.CoreV1.ListNamespacedServiceAccountAsync("default")).Items;
+        Assert.Equal(remaining, left.Count);
+        Assert.All(left, sa => Assert.Empty(sa.Metadata.OwnerReferences ?? []));
+    }
 }
