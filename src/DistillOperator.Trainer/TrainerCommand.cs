@@ -60,22 +60,17 @@ public static class TrainerCommand
         {
             output.WriteLine($"trainer: {TorchRuntime.Describe()}");
             var target = local ? ValidationTarget.Local : ValidationTarget.Cluster;
-            var check = ManifestValidator.CheckText(File.ReadAllText(jobFile), target).FirstOrDefault(c => c.SkippedBecause is null)
-                ?? throw new InvalidDataException($"{jobFile}: holds no DistillationJob");
-            if (!check.IsValid)
-            {
-                throw new InvalidDataException(string.Join("\n", check.Problems.Select(p => $"{jobFile}:{p.Line}: {p.Problem}")));
-            }
+            var job = ManifestValidator.ReadJob(jobFile, target);
 
             var baseDirectory = Path.GetDirectoryName(Path.GetFullPath(jobFile))!;
             var paths = new StoragePaths(baseDirectory, claim => volumes.TryGetValue(claim, out var folder) ? folder : Path.Combine(StoragePaths.PodClaimRoot, claim));
-            var result = new JobRunner(paths, new LineProgress(output, every)).Run(check.Job!, target, cancellation);
+            var result = new JobRunner(paths, new LineProgress(output, every)).Run(job, target, cancellation);
             if (result.Outcome.ResumedFromStep is { } resumed)
             {
                 output.WriteLine($"trainer: resumed from the checkpoint at step {resumed}");
             }
 
-            TerminationMessage.Write(RunReport.ToJobResult(check.Job!, result));
+            TerminationMessage.Write(RunReport.ToJobResult(job, result));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trainer: done in {result.Outcome.Steps} steps; student accuracy {result.Outcome.Student?.Accuracy:F4}, teacher {result.Outcome.Teacher?.Accuracy:F4}; exported to {result.OutputFolder}"));
             return ExitCodes.Success;
         }

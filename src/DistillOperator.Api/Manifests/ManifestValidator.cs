@@ -64,6 +64,23 @@ public static class ManifestValidator
         return checks;
     }
 
+    /// <summary>
+    /// Reads the first DistillationJob of a manifest file, checked and defaulted, for running it.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file holds no job, or the job is invalid: one line per problem as FILE:LINE: PATH: MESSAGE.</exception>
+    /// <exception cref="ManifestSyntaxException">The file is not well-formed YAML or JSON.</exception>
+    public static DistillationJob ReadJob(string file, ValidationTarget target)
+    {
+        var check = CheckText(File.ReadAllText(file), target).FirstOrDefault(c => c.SkippedBecause is null)
+            ?? throw new InvalidDataException($"{file}: holds no DistillationJob");
+        if (!check.IsValid)
+        {
+            throw new InvalidDataException(string.Join("\n", check.Problems.Select(p => $"{file}:{p.Line}: {p.Problem}")));
+        }
+
+        return check.Job!;
+    }
+
     /// <summary>Checks one document; a manifest annotated distill.dev/run-target: local is checked as a local job.</summary>
     public static ManifestCheck Check(ManifestDocument document, ValidationTarget target)
     {

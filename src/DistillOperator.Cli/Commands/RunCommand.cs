@@ -56,14 +56,7 @@ internal static class RunCommand
         var console = ConsoleFor.Writer(json ? error : output);
         try
         {
-            var check = ManifestValidator.CheckText(File.ReadAllText(file), ValidationTarget.Local).FirstOrDefault(c => c.SkippedBecause is null)
-                ?? throw new InvalidDataException($"{file}: holds no DistillationJob");
-            if (!check.IsValid)
-            {
-                throw new InvalidDataException(string.Join("\n", check.Problems.Select(p => $"{file}:{p.Line}: {p.Problem}")));
-            }
-
-            var job = check.Job!;
+            var job = ManifestValidator.ReadJob(file, ValidationTarget.Local);
             var paths = new StoragePaths(Path.GetDirectoryName(Path.GetFullPath(file))!, claim => claims.GetValueOrDefault(claim));
             console.MarkupLine(Markup.Escape($"distill run: {job.Metadata.Name} ({TorchRuntime.Describe()})"));
             RunResult? result = null;
