@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Reflection;
 using System.Text.Json.Nodes;
 using DistillOperator.Testing;
 using DistillOperator.Training.Models;
@@ -12,7 +11,7 @@ public sealed class RunCommandTests
 {
     private static readonly TimeSpan Limit = TimeSpan.FromMinutes(5);
 
-    private static string DistillAssembly => typeof(RunCommandTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "DistillAssembly").Value!;
+    private static string DistillAssembly => BuiltAssembly.Path(typeof(RunCommandTests).Assembly, "DistillAssembly");
 
     [Fact]
     public void The_quickstart_trains_prints_the_side_by_side_table_and_exports_a_student_PyTorch_agrees_with()

@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Text.Json.Nodes;
 using DistillOperator.Testing.Emulator.Workloads;
 using k8s;
@@ -14,7 +13,7 @@ public sealed class ProcessKubeletTests : IAsyncLifetime
     private ProcessKubelet _kubelet = null!;
     private WorkloadLoop _workloads = null!;
 
-    private static string TrainerAssembly => typeof(ProcessKubeletTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "TrainerAssembly").Value!;
+    private static string TrainerAssembly => BuiltAssembly.Path(typeof(ProcessKubeletTests).Assembly, "TrainerAssembly");
 
     public async Task InitializeAsync()
     {

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
-using System.Reflection;
 using DistillOperator.Testing;
 
 namespace DistillOperator.Trainer.Tests;
@@ -29,7 +28,7 @@ public sealed class TrainerProcessTests
           output: {uri: out}
         """;
 
-    private static string TrainerAssembly => typeof(TrainerProcessTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "TrainerAssembly").Value!;
+    private static string TrainerAssembly => BuiltAssembly.Path(typeof(TrainerProcessTests).Assembly, "TrainerAssembly");
 
     private static ChildProcess Trainer(string workspace, params string[] arguments) => ChildProcess.Start(TrainerAssembly, workspace, arguments);
 
