@@ -1,0 +1,35 @@
+using DistillOperator.Api.V1Alpha1;
+using k8s.Models;
+
+namespace DistillOperator.Children;
+
+/// <summary>The controller owner reference that ties a child to its DistillationJob, so deletion collects it.</summary>
+public static class OwnerReferences
+{
+    /// <summary>A controller reference to <paramref name="job"/>.</summary>
+    public static V1OwnerReference ControlledBy(DistillationJob job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        return new V1OwnerReference
+        {
+            ApiVersion = ApiGroup.ApiVersion,
+            Kind = DistillationJob.KindName,
+            Name = job.Metadata.Name,
+            Uid = job.Metadata.Uid,
+            Controller = true,
+            BlockOwnerDeletion = true,
+        };
+    }
+
+    /// <summary>The labels every child carries.</summary>
+    public static Dictionary<string, string> Labels(DistillationJob job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        return new Dictionary<string, string>
+        {
+            ["app.kubernetes.io/name"] = "distill-trainer",
+            ["app.kubernetes.io/managed-by"] = "distill-operator",
+            [RunNames.JobLabel] = job.Metadata.Name,
+        };
+    }
+}

@@ -1,0 +1,31 @@
+using System.Globalization;
+using DistillOperator.Api.V1Alpha1;
+
+namespace DistillOperator.Children;
+
+/// <summary>Names of the objects a DistillationJob owns. A run is one generation of the spec.</summary>
+public static class RunNames
+{
+    /// <summary>Label on every child: the DistillationJob's name.</summary>
+    public const string JobLabel = ApiGroup.Name + "/job";
+
+    /// <summary>Label on run children: the generation the run trains.</summary>
+    public const string GenerationLabel = ApiGroup.Name + "/generation";
+
+    /// <summary>The batch/v1 Job (and run) of a generation: NAME-gGENERATION.</summary>
+    public static string Run(DistillationJob job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        return string.Create(CultureInfo.InvariantCulture, $"{job.Metadata.Name}-g{job.Metadata.Generation ?? 1}");
+    }
+
+    /// <summary>The ConfigMap holding a run's resolved spec.</summary>
+    public static string RunSpec(DistillationJob job) => Run(job) + "-spec";
+
+    /// <summary>The trainer's ServiceAccount, Role and RoleBinding (one per DistillationJob).</summary>
+    public static string Trainer(DistillationJob job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        return job.Metadata.Name + "-trainer";
+    }
+}
