@@ -90,7 +90,11 @@ public sealed class ProcessKubelet(ObjectStore store, IReadOnlyDictionary<string
         }
 
         var mounts = MountFolders(key.Namespace, pod, container, folder);
-        string Local(string value) => mounts.Aggregate(value, (text, mount) => text.Replace(mount.Key, mount.Value, StringComparison.Ordinal));
+        // The longest mount path that starts the value is replaced, once: a local folder may itself start with a mount path (/tmp).
+        string Local(string value) =>
+            mounts.Where(m => value == m.Key || value.StartsWith(m.Key + "/", StringComparison.Ordinal)).OrderByDescending(m => m.Key.Length).FirstOrDefault() is { Key: not null } mount
+                ? mount.Value + value[mount.Key.Length..]
+                : value;
         var start = new ProcessStartInfo(command[0]) { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in command.Skip(1).Concat((container["args"] as JsonArray ?? []).Select(a => Local((string)a!))))
         {
