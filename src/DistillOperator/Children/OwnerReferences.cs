@@ -32,4 +32,12 @@ public static class OwnerReferences
             [RunNames.JobLabel] = job.Metadata.Name,
         };
     }
+
+    /// <summary>The labels of a run's children: <see cref="Labels"/> plus the generation the run trains.</summary>
+    public static Dictionary<string, string> RunLabels(DistillationJob job)
+    {
+        var labels = Labels(job);
+        labels[RunNames.GenerationLabel] = RunNames.Generation(job).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return labels;
+    }
 }

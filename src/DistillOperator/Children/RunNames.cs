@@ -12,12 +12,16 @@ public static class RunNames
     /// <summary>Label on run children: the generation the run trains.</summary>
     public const string GenerationLabel = ApiGroup.Name + "/generation";
 
-    /// <summary>The batch/v1 Job (and run) of a generation: NAME-gGENERATION.</summary>
-    public static string Run(DistillationJob job)
+    /// <summary>The generation a run trains (1 before the API server has set one).</summary>
+    public static long Generation(DistillationJob job)
     {
         ArgumentNullException.ThrowIfNull(job);
-        return string.Create(CultureInfo.InvariantCulture, $"{job.Metadata.Name}-g{job.Metadata.Generation ?? 1}");
+        return job.Metadata.Generation ?? 1;
     }
+
+    /// <summary>The batch/v1 Job (and run) of a generation: NAME-gGENERATION.</summary>
+    public static string Run(DistillationJob job) =>
+        string.Create(CultureInfo.InvariantCulture, $"{job.Metadata.Name}-g{Generation(job)}");
 
     /// <summary>The ConfigMap holding a run's resolved spec.</summary>
     public static string RunSpec(DistillationJob job) => Run(job) + "-spec";

@@ -21,8 +21,7 @@ public static class RunSpecBuilder
             Spec = KubernetesJson.Deserialize<DistillationJobSpec>(KubernetesJson.Serialize(job.Spec)),
         };
         DistillationJobDefaults.Apply(resolved);
-        var labels = OwnerReferences.Labels(job);
-        labels[RunNames.GenerationLabel] = (job.Metadata.Generation ?? 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var labels = OwnerReferences.RunLabels(job);
         return new V1ConfigMap
         {
             Metadata = new V1ObjectMeta

@@ -31,8 +31,7 @@ public static class TrainerJobBuilder
         ArgumentNullException.ThrowIfNull(job);
         ArgumentNullException.ThrowIfNull(settings);
         var spec = job.Spec;
-        var labels = OwnerReferences.Labels(job);
-        labels[RunNames.GenerationLabel] = (job.Metadata.Generation ?? 1).ToString(CultureInfo.InvariantCulture);
+        var labels = OwnerReferences.RunLabels(job);
         var jobLabels = new Dictionary<string, string>(labels);
         if (spec.RunPolicy.QueueName.Length > 0)
         {
