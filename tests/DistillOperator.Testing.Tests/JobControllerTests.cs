@@ -49,27 +49,9 @@ public sealed class JobControllerTests : IAsyncLifetime
         },
     };
 
-    private async Task<V1Job> WaitFor(string name, Func<V1Job, bool> done)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
-        while (true)
-        {
-            var job = await Client.BatchV1.ReadNamespacedJobAsync(name, "default");
-            if (done(job))
-            {
-                return job;
-            }
+    private Task<V1Job> WaitFor(string name, Func<V1Job, bool> done) => JobWait.Until(Client, name, "default", done, TimeSpan.FromSeconds(15));
 
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"job {name} did not get there: {(job.Status is null ? "no status" : KubernetesJson.Serialize(job.Status))}");
-            }
-
-            await Task.Delay(20);
-        }
-    }
-
-    private static bool Has(V1Job job, string type) => job.Status?.Conditions?.Any(c => c.Type == type && c.Status == "True") == true;
+    private static bool Has(V1Job job, string type) => JobWait.HasCondition(job, type);
 
     private async Task<IList<V1Pod>> Pods(string job) => (await Client.CoreV1.ListNamespacedPodAsync("default", labelSelector: $"job-name={job}")).Items;
 

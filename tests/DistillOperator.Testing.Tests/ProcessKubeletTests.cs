@@ -10,23 +10,19 @@ public sealed class ProcessKubeletTests : IAsyncLifetime
 {
     private readonly EmulatorFixture _fixture = new();
     private readonly string _root = Directory.CreateTempSubdirectory("distill-kubelet-").FullName;
-    private ProcessKubelet _kubelet = null!;
-    private WorkloadLoop _workloads = null!;
+    private TrainerPods _pods = null!;
 
     private static string TrainerAssembly => BuiltAssembly.Path(typeof(ProcessKubeletTests).Assembly, "TrainerAssembly");
 
     public async Task InitializeAsync()
     {
         await _fixture.InitializeAsync();
-        _kubelet = new ProcessKubelet(_fixture.Emulator.Store, new Dictionary<string, string[]> { ["distill-trainer"] = ["dotnet", TrainerAssembly] }, Path.Combine(_root, "claims"), Path.Combine(_root, "pods"));
-        _fixture.Emulator.PodLogs = _kubelet.Logs;
-        _workloads = new WorkloadLoop(_fixture.Emulator.Store, _kubelet);
+        _pods = new TrainerPods(_fixture.Emulator, TrainerAssembly, _root);
     }
 
     public async Task DisposeAsync()
     {
-        await _workloads.DisposeAsync();
-        _kubelet.Dispose();
+        await _pods.DisposeAsync();
         await _fixture.DisposeAsync();
         Directory.Delete(_root, recursive: true);
     }
@@ -34,7 +30,7 @@ public sealed class ProcessKubeletTests : IAsyncLifetime
     [Fact]
     public async Task A_trainer_pod_runs_the_real_trainer_on_claim_data_and_leaves_its_result_and_logs()
     {
-        var data = Directory.CreateDirectory(Path.Combine(_root, "claims", "data")).FullName;
+        var data = _pods.Claim("data");
         SyntheticSentiment.WriteTsv(Path.Combine(data, "train.tsv"), 200, seed: 1);
         SyntheticSentiment.WriteTsv(Path.Combine(data, "dev.tsv"), 60, seed: 2);
         const string job = """
@@ -73,19 +69,7 @@ public sealed class ProcessKubeletTests : IAsyncLifetime
             },
         }, "default");
 
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
-        V1Job finished;
-        while (true)
-        {
-            finished = await _fixture.Client.BatchV1.ReadNamespacedJobAsync("tiny-g1", "default");
-            if (finished.Status?.Conditions?.Any(c => c.Status == "True" && c.Type is "Complete" or "Failed") == true)
-            {
-                break;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, "the trainer pod did not finish");
-            await Task.Delay(100);
-        }
+        var finished = await JobWait.UntilFinished(_fixture.Client, "tiny-g1", "default", TimeSpan.FromMinutes(3));
 
         var pod = Assert.Single((await _fixture.Client.CoreV1.ListNamespacedPodAsync("default", labelSelector: "job-name=tiny-g1")).Items);
         var logs = await _fixture.Client.CoreV1.ReadNamespacedPodLogAsync(pod.Metadata.Name, "default");

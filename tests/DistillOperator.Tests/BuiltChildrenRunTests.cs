@@ -19,8 +19,7 @@ public sealed class BuiltChildrenRunTests : IAsyncLifetime
     private readonly string _root = Directory.CreateTempSubdirectory("distill-run-").FullName;
     private KubernetesEmulator _emulator = null!;
     private Kubernetes _client = null!;
-    private ProcessKubelet _kubelet = null!;
-    private WorkloadLoop _workloads = null!;
+    private TrainerPods _pods = null!;
 
     public async Task InitializeAsync()
     {
@@ -28,15 +27,12 @@ public sealed class BuiltChildrenRunTests : IAsyncLifetime
         _client = _emulator.CreateClient();
         await _client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(KubernetesYaml.Deserialize<V1CustomResourceDefinition>(File.ReadAllText(RepositoryPaths.Combine("crds", CrdGenerator.FileName))));
         var trainer = BuiltAssembly.Path(typeof(BuiltChildrenRunTests).Assembly, "TrainerAssembly");
-        _kubelet = new ProcessKubelet(_emulator.Store, new Dictionary<string, string[]> { ["distill-trainer"] = ["dotnet", trainer] }, Path.Combine(_root, "claims"), Path.Combine(_root, "pods"));
-        _emulator.PodLogs = _kubelet.Logs;
-        _workloads = new WorkloadLoop(_emulator.Store, _kubelet);
+        _pods = new TrainerPods(_emulator, trainer, _root);
     }
 
     public async Task DisposeAsync()
     {
-        await _workloads.DisposeAsync();
-        _kubelet.Dispose();
+        await _pods.DisposeAsync();
         _client.Dispose();
         await _emulator.DisposeAsync();
         Directory.Delete(_root, recursive: true);
@@ -45,7 +41,7 @@ public sealed class BuiltChildrenRunTests : IAsyncLifetime
     [Fact]
     public async Task A_job_built_from_a_DistillationJob_runs_the_trainer_to_completion()
     {
-        var data = Directory.CreateDirectory(Path.Combine(_root, "claims", "data")).FullName;
+        var data = _pods.Claim("data");
         SyntheticSentiment.WriteTsv(Path.Combine(data, "train.tsv"), 200, seed: 1);
         SyntheticSentiment.WriteTsv(Path.Combine(data, "dev.tsv"), 60, seed: 2);
         var job = await _client.CustomObjects.CreateNamespacedCustomObjectAsync<DistillationJob>(TestJobs.Named("tiny").With(j =>
@@ -64,18 +60,10 @@ public sealed class BuiltChildrenRunTests : IAsyncLifetime
         await _client.CoreV1.CreateNamespacedConfigMapAsync(RunSpecBuilder.Build(job), "default");
         await _client.BatchV1.CreateNamespacedJobAsync(TrainerJobBuilder.Build(job, new TrainerSettings("distill-trainer:dev")), "default");
 
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
-        V1Job run;
-        do
-        {
-            await Task.Delay(100);
-            run = await _client.BatchV1.ReadNamespacedJobAsync(RunNames.Run(job), "default");
-            Assert.True(DateTime.UtcNow < deadline, "the trainer did not finish");
-        }
-        while (run.Status?.Conditions?.Any(c => c.Status == "True" && c.Type is "Complete" or "Failed") != true);
+        var run = await JobWait.UntilFinished(_client, RunNames.Run(job), "default", TimeSpan.FromMinutes(3));
 
         var pod = Assert.Single((await _client.CoreV1.ListNamespacedPodAsync("default", labelSelector: $"{RunNames.JobLabel}=tiny")).Items);
-        Assert.True(run.Status.Conditions.Any(c => c.Type == "Complete"), _kubelet.Logs("default", pod.Metadata.Name));
+        Assert.True(run.Status.Conditions.Any(c => c.Type == "Complete"), _pods.Logs("default", pod.Metadata.Name));
         var result = JsonNode.Parse(pod.Status.ContainerStatuses.Single().State.Terminated.Message)!;
         Assert.Equal("pvc://data/student", (string?)result["artifactUri"]);
         Assert.True(File.Exists(Path.Combine(data, "student", "model.safetensors")));
