@@ -48,4 +48,34 @@ public static class ConditionReasons
 
     /// <summary>The run is suspended by spec.runPolicy.suspend.</summary>
     public const string Suspended = "Suspended";
+
+    /// <summary>The run finished and exported the student.</summary>
+    public const string Completed = "Completed";
+
+    /// <summary>Waiting for admission by a Kueue queue.</summary>
+    public const string Queued = "Queued";
+
+    /// <summary>The trainer is training.</summary>
+    public const string Training = "Training";
+
+    /// <summary>The trainer pod is starting.</summary>
+    public const string PodStarting = "PodStarting";
+
+    /// <summary>A new trainer pod replaces a failed or disrupted one.</summary>
+    public const string Restarting = "Restarting";
+
+    /// <summary>No progress for progressTimeoutSeconds.</summary>
+    public const string NoProgress = "NoProgress";
+
+    /// <summary>Progress arrives in time.</summary>
+    public const string Progressing = "Progressing";
+
+    /// <summary>The student met every bound of the quality gate.</summary>
+    public const string QualityTargetReached = "QualityTargetReached";
+
+    /// <summary>A new run of a changed spec started.</summary>
+    public const string RunCreated = "RunCreated";
+
+    /// <summary>The previous run is being stopped before the new one starts.</summary>
+    public const string ReplacingRun = "ReplacingRun";
 }

@@ -1,0 +1,87 @@
+using DistillOperator.Metrics;
+using k8s;
+using k8s.LeaderElection;
+using k8s.LeaderElection.ResourceLock;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace DistillOperator.Hosting;
+
+/// <summary>
+/// Runs the controller: at once without leader election; with it, only while this replica holds the Lease
+/// (LeaderElector + LeaseLock), stopping the term when the Lease is lost and competing again afterwards.
+/// </summary>
+public sealed class OperatorService(IKubernetes client, OperatorOptions options, OperatorMetrics metrics, OperatorState state, ILoggerFactory loggers, TimeProvider time) : BackgroundService
+{
+    private readonly ILogger _logger = loggers.CreateLogger<OperatorService>();
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            if (!options.LeaderElection)
+            {
+                state.Leading = true;
+                await Controller().RunAsync(stoppingToken).ConfigureAwait(false);
+                return;
+            }
+
+            await LeadAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            state.Fault = e.Message;
+            _logger.LogCritical(e, "The controller stopped");
+            throw;
+        }
+    }
+
+    private DistillationController Controller() => new(client, options, metrics, state, loggers, time);
+
+    private async Task LeadAsync(CancellationToken stoppingToken)
+    {
+        var ns = options.LeaseNamespace ?? "default";
+        var config = new LeaderElectionConfig(new LeaseLock(client, ns, options.LeaseName, options.Identity))
+        {
+            LeaseDuration = options.LeaseDuration,
+            RenewDeadline = options.LeaseDuration * 2 / 3,
+            RetryPeriod = options.LeaseDuration / 7,
+        };
+        Task term = Task.CompletedTask;
+        CancellationTokenSource? termStop = null;
+        using var elector = new LeaderElector(config);
+        elector.OnStartedLeading += () =>
+        {
+            _logger.LogInformation("{Identity} leads ({Namespace}/{Lease}); starting the controller", options.Identity, ns, options.LeaseName);
+            state.Leading = true;
+            termStop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            term = Task.Run(() => Controller().RunAsync(termStop.Token), CancellationToken.None);
+        };
+        elector.OnStoppedLeading += () =>
+        {
+            _logger.LogWarning("{Identity} lost the lease; stopping the controller", options.Identity);
+            state.Leading = false;
+            termStop?.Cancel();
+        };
+        elector.OnNewLeader += leader => _logger.LogInformation("Leader is {Leader}", leader);
+        try
+        {
+            await elector.RunAndTryToHoldLeadershipForeverAsync(stoppingToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (termStop is not null)
+            {
+                await termStop.CancelAsync().ConfigureAwait(false);
+            }
+
+            await term.ConfigureAwait(false);
+            termStop?.Dispose();
+            state.Leading = false;
+        }
+    }
+}

@@ -1,0 +1,149 @@
+using System.Collections.Concurrent;
+using System.Net;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+
+namespace DistillOperator.Kubernetes;
+
+/// <summary>
+/// Keeps a local cache of one kind by list + watch: lists, then watches from the list's resourceVersion with
+/// bookmarks and a server-side timeout; when the stream ends for any reason (timeout, dropped connection, 410 Gone)
+/// it lists again, so the cache converges and every object is handed to <see cref="Changed"/> again (the resync).
+/// Failures back off exponentially with jitter. Deleted objects are handed over too, after leaving the cache.
+/// </summary>
+/// <typeparam name="T">The kind.</typeparam>
+public sealed class Informer<T>(IListWatch<T> source, ILogger logger, TimeSpan resync, TimeProvider? time = null)
+    where T : class, IKubernetesObject<V1ObjectMeta>
+{
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
+    private readonly ConcurrentDictionary<ObjectKey, T> _items = new();
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _lists;
+
+    /// <summary>Called for every added, changed, deleted or relisted object.</summary>
+    public event Action<T>? Changed;
+
+    /// <summary>True after the first complete list.</summary>
+    public bool HasSynced => _synced.Task.IsCompleted;
+
+    /// <summary>How many times the informer has listed.</summary>
+    public long Lists => Interlocked.Read(ref _lists);
+
+    /// <summary>The cached objects.</summary>
+    public ICollection<T> Items => _items.Values;
+
+    /// <summary>Completes after the first complete list.</summary>
+    public Task WaitForSyncAsync(CancellationToken cancellation) => _synced.Task.WaitAsync(cancellation);
+
+    /// <summary>The cached object with this key, if any.</summary>
+    public T? Get(ObjectKey key) => _items.TryGetValue(key, out var item) ? item : null;
+
+    /// <summary>
+    /// Puts an object this process just wrote (the API server's answer) into the cache, unless the cache already
+    /// holds a newer version, so the next reconcile does not act on the state from before its own write.
+    /// </summary>
+    public void Remember(T item)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        Store(item);
+    }
+
+    /// <summary>Lists and watches until <paramref name="cancellation"/> fires.</summary>
+    public async Task RunAsync(CancellationToken cancellation)
+    {
+        var failures = 0;
+        while (!cancellation.IsCancellationRequested)
+        {
+            try
+            {
+                var (items, resourceVersion) = await source.ListAsync(cancellation).ConfigureAwait(false);
+                Interlocked.Increment(ref _lists);
+                Replace(items);
+                _synced.TrySetResult();
+                failures = 0;
+                await WatchAsync(resourceVersion, cancellation).ConfigureAwait(false);
+                logger.LogDebug("Watch of {Source} ended; listing again", source.Description);
+            }
+            catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (KubernetesException e) when (e.Status?.Code == (int)HttpStatusCode.Gone)
+            {
+                logger.LogInformation("Watch of {Source} expired ({Message}); listing again", source.Description, e.Status.Message);
+            }
+            catch (HttpRequestException e) when (e.HttpRequestError is HttpRequestError.ResponseEnded)
+            {
+                // KubernetesClient throws this when a watch stream ends without any event: a normal end.
+                logger.LogDebug("Watch of {Source} ended with no event; listing again", source.Description);
+            }
+            catch (Exception e) when (e is HttpOperationException or HttpRequestException or KubernetesException or IOException or System.Text.Json.JsonException)
+            {
+                failures++;
+                var delay = Backoff(failures);
+                logger.LogWarning(e, "List or watch of {Source} failed ({Failures} in a row); retrying in {Delay}", source.Description, failures, delay);
+                try
+                {
+                    await Task.Delay(delay, _time, cancellation).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        }
+    }
+
+    // Exponential from 0.5 s, at most 30 s, with up to 50% jitter so replicas do not retry in step.
+    private static TimeSpan Backoff(int failures)
+    {
+        var seconds = Math.Min(0.5 * Math.Pow(2, Math.Min(failures - 1, 10)), MaxBackoff.TotalSeconds);
+        return TimeSpan.FromSeconds(seconds * (1 + (Random.Shared.NextDouble() * 0.5)));
+    }
+
+    private static ObjectKey KeyOf(T item) => new(item.Metadata.NamespaceProperty ?? "", item.Metadata.Name);
+
+    private async Task WatchAsync(string? resourceVersion, CancellationToken cancellation)
+    {
+        var timeout = (int)Math.Max(1, resync.TotalSeconds);
+        await foreach (var (type, item) in source.WatchAsync(resourceVersion, timeout, cancellation).ConfigureAwait(false))
+        {
+            switch (type)
+            {
+                case WatchEventType.Added or WatchEventType.Modified:
+                    Store(item);
+                    Changed?.Invoke(item);
+                    break;
+                case WatchEventType.Deleted:
+                    _items.TryRemove(KeyOf(item), out _);
+                    Changed?.Invoke(item);
+                    break;
+                default:
+                    break; // bookmarks only move the resourceVersion; errors are thrown by the source
+            }
+        }
+    }
+
+    private void Replace(IReadOnlyList<T> items)
+    {
+        var listed = items.ToDictionary(KeyOf);
+        foreach (var (key, gone) in _items.Where(i => !listed.ContainsKey(i.Key)).ToList())
+        {
+            _items.TryRemove(key, out _);
+            Changed?.Invoke(gone);
+        }
+
+        foreach (var item in listed.Values)
+        {
+            Store(item);
+            Changed?.Invoke(item);
+        }
+    }
+
+    // Keeps the newer of two versions when both resourceVersions are numbers (as etcd's revisions are).
+    private void Store(T item) => _items.AddOrUpdate(KeyOf(item), item, (_, cached) =>
+        long.TryParse(cached.Metadata.ResourceVersion, out var have) && long.TryParse(item.Metadata.ResourceVersion, out var got) && got < have ? cached : item);
+}

@@ -1,0 +1,140 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json.Nodes;
+using DistillOperator.Api.V1Alpha1;
+using DistillOperator.Children;
+using DistillOperator.Reconciliation;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+
+namespace DistillOperator.Kubernetes;
+
+/// <summary>
+/// The reconciler's view of the cluster over KubernetesClient: DistillationJobs and pods from the informers' caches
+/// (with this process's own status writes remembered), runs listed fresh from the API server (so a Job created a
+/// moment ago is never created twice), writes through the API.
+/// </summary>
+public sealed class KubernetesDistillationCluster(IKubernetes client, InformerSet<DistillationJob> jobs, InformerSet<V1Pod> pods, string identity, TimeProvider time) : IDistillationCluster
+{
+    /// <summary>The field manager and event source of the operator's writes.</summary>
+    public const string FieldManager = "distill-operator";
+
+    /// <inheritdoc />
+    public Task<DistillationJob?> GetJobAsync(ObjectKey key, CancellationToken cancellation) => Task.FromResult(jobs.Get(key));
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<V1Job>> ListRunsAsync(DistillationJob job, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var list = await client.BatchV1.ListNamespacedJobAsync(job.Metadata.NamespaceProperty, labelSelector: $"{RunNames.JobLabel}={job.Metadata.Name}", cancellationToken: cancellation).ConfigureAwait(false);
+        return [.. list.Items.Where(r => r.Metadata.OwnerReferences?.Any(o => o.Uid == job.Metadata.Uid && o.Controller == true) == true)];
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<V1Pod>> ListPodsAsync(V1Job run, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        IReadOnlyList<V1Pod> owned = [.. pods.InNamespace(run.Metadata.NamespaceProperty)
+            .Where(p => p.Metadata.OwnerReferences?.Any(o => o.Uid == run.Metadata.Uid) == true)
+            .OrderBy(p => p.Metadata.CreationTimestamp ?? DateTime.MinValue)
+            .ThenBy(p => p.Metadata.Name, StringComparer.Ordinal)];
+        return Task.FromResult(owned);
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> CreateAsync(IKubernetesObject<V1ObjectMeta> child, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(child);
+        var ns = child.Metadata.NamespaceProperty;
+        try
+        {
+            Task create = child switch
+            {
+                V1ServiceAccount account => client.CoreV1.CreateNamespacedServiceAccountAsync(account, ns, fieldManager: FieldManager, cancellationToken: cancellation),
+                V1Role role => client.RbacAuthorizationV1.CreateNamespacedRoleAsync(role, ns, fieldManager: FieldManager, cancellationToken: cancellation),
+                V1RoleBinding binding => client.RbacAuthorizationV1.CreateNamespacedRoleBindingAsync(binding, ns, fieldManager: FieldManager, cancellationToken: cancellation),
+                V1ConfigMap map => client.CoreV1.CreateNamespacedConfigMapAsync(map, ns, fieldManager: FieldManager, cancellationToken: cancellation),
+                V1Job job => client.BatchV1.CreateNamespacedJobAsync(job, ns, fieldManager: FieldManager, cancellationToken: cancellation),
+                _ => throw new ArgumentException($"the operator does not create {child.GetType().Name} objects", nameof(child)),
+            };
+            await create.ConfigureAwait(false);
+            return true;
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
+        {
+            return false; // it exists: a previous reconcile (or replica) made it
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task SetSuspendAsync(V1Job run, bool suspend, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var body = suspend ? """{"spec":{"suspend":true}}""" : """{"spec":{"suspend":false}}""";
+        await client.BatchV1.PatchNamespacedJobAsync(new V1Patch(body, V1Patch.PatchType.MergePatch), run.Metadata.Name, run.Metadata.NamespaceProperty, fieldManager: FieldManager, cancellationToken: cancellation).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task DeleteRunAsync(V1Job run, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var ns = run.Metadata.NamespaceProperty;
+        // Foreground: the Job stays until its pods are gone, so the next run starts after the old trainer stopped.
+        await IgnoreNotFound(client.BatchV1.DeleteNamespacedJobAsync(run.Metadata.Name, ns, propagationPolicy: "Foreground", cancellationToken: cancellation)).ConfigureAwait(false);
+        await IgnoreNotFound(client.CoreV1.DeleteNamespacedConfigMapAsync(run.Metadata.Name + "-spec", ns, cancellationToken: cancellation)).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task DeleteJobAsync(DistillationJob job, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        // The uid precondition keeps a job re-created under the same name safe.
+        var options = new V1DeleteOptions { PropagationPolicy = "Background", Preconditions = new V1Preconditions { Uid = job.Metadata.Uid } };
+        await IgnoreNotFound(client.CustomObjects.DeleteNamespacedCustomObjectAsync(ApiGroup.Name, ApiGroup.Version, job.Metadata.NamespaceProperty, DistillationJob.Plural, job.Metadata.Name, options, cancellationToken: cancellation)).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task PatchStatusAsync(DistillationJob job, JsonObject status, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var body = new JsonObject { ["status"] = status.DeepClone() }.ToJsonString();
+        var updated = await client.CustomObjects.PatchNamespacedCustomObjectStatusAsync<DistillationJob>(new V1Patch(body, V1Patch.PatchType.MergePatch), ApiGroup.Name, ApiGroup.Version, job.Metadata.NamespaceProperty, DistillationJob.Plural, job.Metadata.Name, fieldManager: FieldManager, cancellationToken: cancellation).ConfigureAwait(false);
+        jobs.Remember(updated);
+    }
+
+    /// <inheritdoc />
+    public async Task RecordEventAsync(DistillationJob job, string type, string reason, string message, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var now = time.GetUtcNow().UtcDateTime;
+        var ns = job.Metadata.NamespaceProperty;
+        var name = string.Create(CultureInfo.InvariantCulture, $"{job.Metadata.Name}.{now.Ticks:x}{Random.Shared.Next(0x1000):x3}");
+        var @event = new Corev1Event
+        {
+            Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns },
+            InvolvedObject = new V1ObjectReference { ApiVersion = job.ApiVersion, Kind = job.Kind, Name = job.Metadata.Name, NamespaceProperty = ns, Uid = job.Metadata.Uid, ResourceVersion = job.Metadata.ResourceVersion },
+            Type = type,
+            Reason = reason,
+            Message = message.Length > 1024 ? message[..1021] + "..." : message,
+            FirstTimestamp = now,
+            LastTimestamp = now,
+            Count = 1,
+            Source = new V1EventSource { Component = FieldManager },
+            ReportingComponent = ApiGroup.Name + "/operator",
+            ReportingInstance = identity,
+        };
+        await client.CoreV1.CreateNamespacedEventAsync(@event, ns, cancellationToken: cancellation).ConfigureAwait(false);
+    }
+
+    private static async Task IgnoreNotFound(Task call)
+    {
+        try
+        {
+            await call.ConfigureAwait(false);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+        }
+    }
+}

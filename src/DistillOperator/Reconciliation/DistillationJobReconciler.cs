@@ -1,0 +1,355 @@
+using System.Text.Json.Nodes;
+using DistillOperator.Api.V1Alpha1;
+using DistillOperator.Api.Validation;
+using DistillOperator.Children;
+using DistillOperator.Kubernetes;
+using DistillOperator.Metrics;
+using DistillOperator.Status;
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+
+namespace DistillOperator.Reconciliation;
+
+/// <summary>
+/// Level-triggered reconcile of one DistillationJob: validate, keep the trainer's identity and the current run
+/// (ConfigMap + batch/v1 Job) in place, replace the run when the spec changed, follow suspend, read the run's phase
+/// from its Job and pods, check progress and the quality gate, and write the status with one merge patch when it
+/// changed, with an Event per transition. Never writes spec; leaves the trainer's progress and result alone except
+/// to clear them when a new run starts and to fill the result from the termination message when the trainer could
+/// not patch it.
+/// </summary>
+public sealed class DistillationJobReconciler(IDistillationCluster cluster, TrainerSettings trainer, OperatorMetrics metrics, TimeProvider time, ILogger<DistillationJobReconciler> logger)
+{
+    /// <summary>How soon to look again while an old run's pods are still stopping.</summary>
+    public static readonly TimeSpan ReplacementPoll = TimeSpan.FromSeconds(2);
+
+    private static readonly string[] RunConditions = [ConditionTypes.Admitted, ConditionTypes.Running, ConditionTypes.Stalled, ConditionTypes.Succeeded, ConditionTypes.Failed, ConditionTypes.QualityTargetMet];
+
+    /// <summary>Reconciles the DistillationJob <paramref name="key"/>.</summary>
+    public async Task<ReconcileResult> ReconcileAsync(ObjectKey key, CancellationToken cancellation)
+    {
+        var job = await cluster.GetJobAsync(key, cancellation).ConfigureAwait(false);
+        if (job is null)
+        {
+            metrics.Forget(key);
+            return ReconcileResult.Done;
+        }
+
+        if (job.Metadata.DeletionTimestamp is not null)
+        {
+            return ReconcileResult.Done; // owner references take the children with it
+        }
+
+        using var scope = logger.BeginScope(new Dictionary<string, object?>
+        {
+            ["namespace"] = key.Namespace,
+            ["name"] = key.Name,
+            ["uid"] = job.Metadata.Uid,
+            ["generation"] = job.Metadata.Generation,
+        });
+        var now = Truncate(time.GetUtcNow());
+        var before = Clone(job.Status);
+        var status = Clone(job.Status);
+        var generation = RunNames.Generation(job);
+        status.ObservedGeneration = generation;
+        var events = new List<(string Type, string Reason, string Message)>();
+        var patch = new JsonObject();
+
+        var resolved = Resolved(job);
+        var problems = DistillationJobValidator.Validate(resolved, ValidationTarget.Cluster);
+        if (problems.Count > 0)
+        {
+            var message = string.Join("; ", problems);
+            var runs = await cluster.ListRunsAsync(job, cancellation).ConfigureAwait(false);
+            foreach (var run in runs)
+            {
+                await cluster.DeleteRunAsync(run, cancellation).ConfigureAwait(false);
+            }
+
+            Conditions.Set(status.Conditions ??= [], ConditionTypes.Validated, false, ConditionReasons.InvalidSpec, message, generation, now);
+            Conditions.Set(status.Conditions, ConditionTypes.Failed, true, ConditionReasons.InvalidSpec, message, generation, now);
+            Conditions.Set(status.Conditions, ConditionTypes.Running, false, ConditionReasons.InvalidSpec, "no trainer runs for an invalid spec", generation, now);
+            status.Phase = JobPhase.Failed;
+            status.TrainerJob = null;
+            status.CompletionTime ??= now.UtcDateTime;
+            if (!(before.Phase == JobPhase.Failed && before.ObservedGeneration == generation))
+            {
+                events.Add(("Warning", ConditionReasons.InvalidSpec, message));
+            }
+
+            return await FinishAsync(job, key, before, status, patch, events, ReconcileResult.Done, now, cancellation).ConfigureAwait(false);
+        }
+
+        Conditions.Set(status.Conditions ??= [], ConditionTypes.Validated, true, ConditionReasons.SpecValid, "the spec is valid", generation, now);
+        var hash = RunSpecHash.Of(resolved.Spec);
+        var all = await cluster.ListRunsAsync(job, cancellation).ConfigureAwait(false);
+        var current = all.FirstOrDefault(r => RunSpecHash.OfRun(r) == hash && r.Metadata.DeletionTimestamp is null);
+        var stale = all.Where(r => r != current).ToList();
+        var result = ReconcileResult.Done;
+
+        foreach (var run in stale.Where(r => r.Metadata.DeletionTimestamp is null))
+        {
+            await cluster.DeleteRunAsync(run, cancellation).ConfigureAwait(false);
+            events.Add(("Normal", ConditionReasons.ReplacingRun, $"stopping trainer Job {run.Metadata.Name}: the spec changed"));
+        }
+
+        var finishedBefore = before.Phase is JobPhase.Succeeded or JobPhase.Failed && before.ObservedGeneration == generation && before.TrainerJob is not null;
+        if (current is null && stale.Count > 0 && !finishedBefore)
+        {
+            // A changed spec replaces the run: the old trainer checkpoints and stops before the new one starts.
+            status.Phase = JobPhase.Pending;
+            Conditions.Set(status.Conditions, ConditionTypes.Running, false, ConditionReasons.ReplacingRun, $"waiting for {string.Join(", ", stale.Select(r => r.Metadata.Name))} to stop", generation, now);
+            return await FinishAsync(job, key, before, status, patch, events, new ReconcileResult(ReplacementPoll), now, cancellation).ConfigureAwait(false);
+        }
+
+        if (current is null && !finishedBefore)
+        {
+            current = await StartRunAsync(job, resolved, hash, cancellation).ConfigureAwait(false);
+            ResetForNewRun(status, patch, current);
+            events.Add(("Normal", ConditionReasons.RunCreated, $"created trainer Job {current.Metadata.Name} for generation {generation}"));
+        }
+        else if (current is not null && status.TrainerJob != current.Metadata.Name)
+        {
+            ResetForNewRun(status, patch, current); // adopted after a restart, or a status lost: describe this run
+        }
+
+        // current is null here only when the run finished and its Job is gone (deleted by hand): the status stays.
+        if (current is not null)
+        {
+            current = await FollowSuspendAsync(job, current, cancellation).ConfigureAwait(false);
+            var pods = await cluster.ListPodsAsync(current, cancellation).ConfigureAwait(false);
+            Apply(job, status, patch, RunObserver.Observe(job, current, pods), now, generation, events, ref result);
+        }
+
+        return await FinishAsync(job, key, before, status, patch, events, result, now, cancellation).ConfigureAwait(false);
+    }
+
+    private static DistillationJob Resolved(DistillationJob job)
+    {
+        var resolved = new DistillationJob { Metadata = job.Metadata, Spec = KubernetesJson.Deserialize<DistillationJobSpec>(KubernetesJson.Serialize(job.Spec)) };
+        DistillationJobDefaults.Apply(resolved);
+        return resolved;
+    }
+
+    private static void ResetForNewRun(DistillationJobStatus status, JsonObject patch, V1Job run)
+    {
+        status.TrainerJob = run.Metadata.Name;
+        status.StartTime = null;
+        status.CompletionTime = null;
+        status.Restarts = 0;
+        status.Progress = null;
+        status.Result = null;
+        foreach (var type in RunConditions)
+        {
+            if (status.Conditions?.FirstOrDefault(c => c.Type == type) is { } condition)
+            {
+                status.Conditions.Remove(condition);
+            }
+        }
+
+        // The previous run's progress and result do not describe this one.
+        patch["progress"] = null;
+        patch["result"] = null;
+    }
+
+    private static TimeSpan? Ttl(DistillationJob job, DistillationJobStatus status, DateTimeOffset now)
+    {
+        if (status.Phase is not (JobPhase.Succeeded or JobPhase.Failed) || status.CompletionTime is not { } completed || job.Spec.RunPolicy.TtlSecondsAfterFinished is not { } ttl)
+        {
+            return null;
+        }
+
+        var left = new DateTimeOffset(DateTime.SpecifyKind(completed, DateTimeKind.Utc)) + TimeSpan.FromSeconds(ttl) - now;
+        return left > TimeSpan.Zero ? left : TimeSpan.Zero;
+    }
+
+    private static DistillationJobStatus Clone(DistillationJobStatus? status) =>
+        status is null ? new DistillationJobStatus() : KubernetesJson.Deserialize<DistillationJobStatus>(KubernetesJson.Serialize(status));
+
+    // Kubernetes times are whole seconds; a fraction would differ from what the API server hands back.
+    private static DateTimeOffset Truncate(DateTimeOffset t) => new(t.Ticks - (t.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
+
+    private static JsonObject OperatorFields(DistillationJobStatus status) => new()
+    {
+        ["phase"] = status.Phase?.ToString(),
+        ["conditions"] = JsonNode.Parse(KubernetesJson.Serialize(status.Conditions ?? [])),
+        ["observedGeneration"] = status.ObservedGeneration,
+        ["startTime"] = status.StartTime is { } start ? JsonValue.Create(start.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture)) : null,
+        ["completionTime"] = status.CompletionTime is { } end ? JsonValue.Create(end.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture)) : null,
+        ["restarts"] = status.Restarts,
+        ["trainerJob"] = status.TrainerJob,
+    };
+
+    private async Task<V1Job> StartRunAsync(DistillationJob job, DistillationJob resolved, string hash, CancellationToken cancellation)
+    {
+        await cluster.CreateAsync(TrainerRbacBuilder.ServiceAccount(job), cancellation).ConfigureAwait(false);
+        await cluster.CreateAsync(TrainerRbacBuilder.Role(job), cancellation).ConfigureAwait(false);
+        await cluster.CreateAsync(TrainerRbacBuilder.RoleBinding(job), cancellation).ConfigureAwait(false);
+        var spec = RunSpecBuilder.Build(job);
+        (spec.Metadata.Annotations ??= new Dictionary<string, string>())[RunSpecHash.Annotation] = hash;
+        await cluster.CreateAsync(spec, cancellation).ConfigureAwait(false);
+        var run = TrainerJobBuilder.Build(resolved, trainer);
+        (run.Metadata.Annotations ??= new Dictionary<string, string>())[RunSpecHash.Annotation] = hash;
+        run.Metadata.CreationTimestamp = time.GetUtcNow().UtcDateTime;
+        await cluster.CreateAsync(run, cancellation).ConfigureAwait(false);
+        logger.LogInformation("Created trainer Job {Run}", run.Metadata.Name);
+        return run;
+    }
+
+    // Without a queue the run's suspend follows spec.runPolicy.suspend; with one, Kueue unsuspends it on admission,
+    // so the operator only suspends.
+    private async Task<V1Job> FollowSuspendAsync(DistillationJob job, V1Job run, CancellationToken cancellation)
+    {
+        var wanted = job.Spec.RunPolicy.Suspend;
+        var queued = job.Spec.RunPolicy.QueueName.Length > 0;
+        var actual = run.Spec?.Suspend == true;
+        if (actual == wanted || (queued && !wanted))
+        {
+            return run;
+        }
+
+        await cluster.SetSuspendAsync(run, wanted, cancellation).ConfigureAwait(false);
+        run.Spec ??= new V1JobSpec();
+        run.Spec.Suspend = wanted;
+        return run;
+    }
+
+    private void Apply(DistillationJob job, DistillationJobStatus status, JsonObject patch, RunObservation observed, DateTimeOffset now, long generation, List<(string Type, string Reason, string Message)> events, ref ReconcileResult result)
+    {
+        var phase = observed.Phase;
+        var reason = observed.Reason;
+        var message = observed.Message;
+        status.StartTime = observed.StartTime ?? status.StartTime;
+        status.CompletionTime = observed.CompletionTime;
+        status.Restarts = observed.Restarts;
+        var conditions = status.Conditions!;
+
+        if (phase == JobPhase.Succeeded)
+        {
+            var reported = status.Result;
+            if (reported is null && observed.TerminationResult is { } fromPod)
+            {
+                // The trainer could not patch its result: take it from the pod's termination message.
+                status.Result = fromPod;
+                patch["result"] = JsonNode.Parse(KubernetesJson.Serialize(fromPod));
+            }
+
+            if (QualityGateCheck.Evaluate(job.Spec.QualityGate, status.Result) is { } gate)
+            {
+                Conditions.Set(conditions, ConditionTypes.QualityTargetMet, gate.Met, gate.Met ? ConditionReasons.QualityTargetReached : ConditionReasons.QualityTargetNotMet, gate.Message, generation, now);
+                if (!gate.Met)
+                {
+                    (phase, reason, message) = (JobPhase.Failed, ConditionReasons.QualityTargetNotMet, "the student missed the quality gate: " + gate.Message);
+                }
+            }
+        }
+
+        var admitted = phase is not (JobPhase.Queued or JobPhase.Suspended or JobPhase.Pending);
+        Conditions.Set(conditions, ConditionTypes.Admitted, admitted, admitted ? "Admitted" : reason, admitted ? "the run may start" : message, generation, now);
+        Conditions.Set(conditions, ConditionTypes.Running, phase == JobPhase.Running, reason, message, generation, now);
+        if (phase is JobPhase.Succeeded or JobPhase.Failed || conditions.Any(c => c.Type is ConditionTypes.Succeeded or ConditionTypes.Failed))
+        {
+            Conditions.Set(conditions, ConditionTypes.Succeeded, phase == JobPhase.Succeeded, reason, message, generation, now);
+            Conditions.Set(conditions, ConditionTypes.Failed, phase == JobPhase.Failed, reason, message, generation, now);
+        }
+
+        if (phase == JobPhase.Running)
+        {
+            result = result.Sooner(CheckProgress(job, status, observed, now, generation, events));
+        }
+        else if (conditions.Any(c => c.Type == ConditionTypes.Stalled))
+        {
+            Conditions.Set(conditions, ConditionTypes.Stalled, false, reason, "the trainer is not running", generation, now);
+        }
+
+        var previous = status.Phase;
+        status.Phase = phase;
+        if (previous != phase)
+        {
+            events.Add((phase == JobPhase.Failed ? "Warning" : "Normal", phase.ToString(), message));
+            metrics.Transition(previous, phase);
+            if (phase == JobPhase.Running && status.TrainerJob is not null && observed.RunningSince is { } running && JobCreated(job, status) is { } created)
+            {
+                metrics.TimeToRunning(running - created);
+            }
+
+            if (phase is JobPhase.Succeeded or JobPhase.Failed && status.StartTime is { } started && status.CompletionTime is { } ended)
+            {
+                metrics.Finished(phase, ended - started);
+            }
+        }
+    }
+
+    // The run's Job creation time is not in the status; the job's own creation is a close stand-in for the first run.
+    private static DateTime? JobCreated(DistillationJob job, DistillationJobStatus status) =>
+        status.StartTime ?? job.Metadata.CreationTimestamp;
+
+    private static TimeSpan? CheckProgress(DistillationJob job, DistillationJobStatus status, RunObservation observed, DateTimeOffset now, long generation, List<(string Type, string Reason, string Message)> events)
+    {
+        var timeout = TimeSpan.FromSeconds(job.Spec.RunPolicy.ProgressTimeoutSeconds);
+        var since = observed.RunningSince ?? status.StartTime ?? now.UtcDateTime;
+        var last = status.Progress?.UpdateTime is { } update && update > since ? update : since;
+        var lastSign = new DateTimeOffset(DateTime.SpecifyKind(last, DateTimeKind.Utc));
+        var quiet = now - lastSign;
+        var conditions = status.Conditions!;
+        if (quiet >= timeout)
+        {
+            var message = $"no progress reported for {(long)quiet.TotalSeconds} s (progressTimeoutSeconds {(long)timeout.TotalSeconds})";
+            if (!Conditions.IsTrue(conditions, ConditionTypes.Stalled))
+            {
+                events.Add(("Warning", ConditionTypes.Stalled, message));
+            }
+
+            Conditions.Set(conditions, ConditionTypes.Stalled, true, ConditionReasons.NoProgress, message, generation, now);
+            return timeout; // look again: progress may resume
+        }
+
+        Conditions.Set(conditions, ConditionTypes.Stalled, false, ConditionReasons.Progressing, "progress is arriving", generation, now);
+        return timeout - quiet;
+    }
+
+    private async Task<ReconcileResult> FinishAsync(DistillationJob job, ObjectKey key, DistillationJobStatus before, DistillationJobStatus status, JsonObject patch, List<(string Type, string Reason, string Message)> events, ReconcileResult result, DateTimeOffset now, CancellationToken cancellation)
+    {
+        // A finished job lives ttlSecondsAfterFinished past its completion, then goes with its children.
+        var ttl = Ttl(job, status, now);
+        if (ttl == TimeSpan.Zero)
+        {
+            logger.LogInformation("TTL of {Key} passed; deleting it", key);
+            await cluster.DeleteJobAsync(job, cancellation).ConfigureAwait(false);
+            metrics.Forget(key);
+            return ReconcileResult.Done;
+        }
+
+        result = result.Sooner(ttl);
+        var old = OperatorFields(before);
+        var updated = OperatorFields(status);
+        if (!JsonNode.DeepEquals(old, updated) || patch.Count > 0)
+        {
+            foreach (var (name, value) in updated)
+            {
+                if (!JsonNode.DeepEquals(value, old[name]))
+                {
+                    patch[name] = value?.DeepClone();
+                }
+            }
+
+            await cluster.PatchStatusAsync(job, patch, cancellation).ConfigureAwait(false);
+        }
+
+        foreach (var (type, reason, message) in events)
+        {
+            try
+            {
+                await cluster.RecordEventAsync(job, type, reason, message, cancellation).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning(e, "Could not record event {Reason} on {Key}", reason, key);
+            }
+        }
+
+        metrics.Observe(key, status.Phase ?? JobPhase.Pending, status);
+        return result;
+    }
+}

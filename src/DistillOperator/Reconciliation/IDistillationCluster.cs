@@ -1,0 +1,42 @@
+using System.Text.Json.Nodes;
+using DistillOperator.Api.V1Alpha1;
+using DistillOperator.Kubernetes;
+using k8s;
+using k8s.Models;
+
+namespace DistillOperator.Reconciliation;
+
+/// <summary>
+/// What the reconciler reads and does in the cluster, and nothing more: the seam its decisions are unit-tested
+/// through (with Moq), and that <see cref="KubernetesDistillationCluster"/> implements over informer caches and
+/// KubernetesClient.
+/// </summary>
+public interface IDistillationCluster
+{
+    /// <summary>The DistillationJob, or null when it no longer exists.</summary>
+    Task<DistillationJob?> GetJobAsync(ObjectKey key, CancellationToken cancellation);
+
+    /// <summary>The trainer Jobs (runs) the DistillationJob owns, of any generation.</summary>
+    Task<IReadOnlyList<V1Job>> ListRunsAsync(DistillationJob job, CancellationToken cancellation);
+
+    /// <summary>The pods of a run, oldest first.</summary>
+    Task<IReadOnlyList<V1Pod>> ListPodsAsync(V1Job run, CancellationToken cancellation);
+
+    /// <summary>Creates a child; an object of that name that already exists counts as created (returns false).</summary>
+    Task<bool> CreateAsync(IKubernetesObject<V1ObjectMeta> child, CancellationToken cancellation);
+
+    /// <summary>Sets a run's spec.suspend.</summary>
+    Task SetSuspendAsync(V1Job run, bool suspend, CancellationToken cancellation);
+
+    /// <summary>Deletes a run (its pods go with it) and the ConfigMap holding its spec.</summary>
+    Task DeleteRunAsync(V1Job run, CancellationToken cancellation);
+
+    /// <summary>Deletes the DistillationJob (its TTL has passed); its children are collected by their owner references.</summary>
+    Task DeleteJobAsync(DistillationJob job, CancellationToken cancellation);
+
+    /// <summary>Merge-patches the DistillationJob's status subresource with <paramref name="status"/> (the object under "status").</summary>
+    Task PatchStatusAsync(DistillationJob job, JsonObject status, CancellationToken cancellation);
+
+    /// <summary>Records a Kubernetes Event about the DistillationJob (Normal or Warning).</summary>
+    Task RecordEventAsync(DistillationJob job, string type, string reason, string message, CancellationToken cancellation);
+}

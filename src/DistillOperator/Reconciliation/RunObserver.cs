@@ -1,0 +1,104 @@
+using System.Text.Json;
+using DistillOperator.Api.V1Alpha1;
+using DistillOperator.Children;
+using DistillOperator.Status;
+using k8s;
+using k8s.Models;
+
+namespace DistillOperator.Reconciliation;
+
+/// <summary>Reads a run's phase, times and restarts from its batch/v1 Job and pods. Pure: no I/O.</summary>
+public static class RunObserver
+{
+    /// <summary>Longest part of a trainer's failure message copied into a condition.</summary>
+    public const int MaxMessageLength = 1024;
+
+    /// <summary>Observes <paramref name="run"/> (null: not created yet) of <paramref name="job"/> with its pods.</summary>
+    public static RunObservation Observe(DistillationJob job, V1Job? run, IReadOnlyList<V1Pod> pods)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(pods);
+        if (run is null)
+        {
+            return new RunObservation(JobPhase.Pending, "Pending", "the trainer Job is being created", null, null, 0, null, null);
+        }
+
+        var status = run.Status;
+        var restarts = pods.Count(p => p.Status?.Phase == "Failed");
+        var startTime = status?.StartTime;
+        if (Condition(run, "Complete") is not null)
+        {
+            var succeeded = pods.LastOrDefault(p => p.Status?.Phase == "Succeeded");
+            return new RunObservation(JobPhase.Succeeded, ConditionReasons.Completed, "the student was trained, evaluated and exported", startTime, status?.CompletionTime ?? Condition(run, "Complete")?.LastTransitionTime, restarts, null, ResultOf(succeeded));
+        }
+
+        if (Condition(run, "Failed") is { } failed)
+        {
+            var (reason, message) = failed.Reason switch
+            {
+                "PodFailurePolicy" => (ConditionReasons.BadInput, "the trainer rejected its input (exit code 2)"),
+                "BackoffLimitExceeded" => (ConditionReasons.BackoffLimitExceeded, $"the trainer failed {restarts} time(s), more than backoffLimit {job.Spec.RunPolicy.BackoffLimit} allows"),
+                "DeadlineExceeded" => (ConditionReasons.DeadlineExceeded, $"the run took longer than activeDeadlineSeconds ({job.Spec.RunPolicy.ActiveDeadlineSeconds} s)"),
+                _ => (failed.Reason ?? "Failed", failed.Message ?? "the trainer Job failed"),
+            };
+            var lastWords = TerminationMessage(pods.LastOrDefault(p => p.Status?.Phase == "Failed"));
+            if (lastWords.Length > 0)
+            {
+                message += ": " + lastWords;
+            }
+
+            return new RunObservation(JobPhase.Failed, reason, message, startTime, status?.CompletionTime ?? failed.LastTransitionTime, restarts, null, null);
+        }
+
+        if (run.Spec?.Suspend == true)
+        {
+            return job.Spec.RunPolicy.Suspend
+                ? new RunObservation(JobPhase.Suspended, ConditionReasons.Suspended, "suspended by spec.runPolicy.suspend; resumes from the last checkpoint", startTime, null, restarts, null, null)
+                : new RunObservation(JobPhase.Queued, ConditionReasons.Queued, $"waiting for admission by queue {job.Spec.RunPolicy.QueueName}", startTime, null, restarts, null, null);
+        }
+
+        var active = pods.LastOrDefault(p => p.Status?.Phase is not ("Succeeded" or "Failed") && p.Metadata.DeletionTimestamp is null);
+        if (active?.Status?.Phase == "Running")
+        {
+            var container = active.Status.ContainerStatuses?.FirstOrDefault(c => c.Name == TrainerJobBuilder.ContainerName);
+            var since = container?.State?.Running?.StartedAt ?? active.Status.StartTime;
+            return new RunObservation(JobPhase.Running, ConditionReasons.Training, $"pod {active.Metadata.Name} is training", startTime, null, restarts, since, null);
+        }
+
+        if (active is not null)
+        {
+            return new RunObservation(JobPhase.Initializing, ConditionReasons.PodStarting, $"pod {active.Metadata.Name} is starting", startTime, null, restarts, null, null);
+        }
+
+        return restarts > 0
+            ? new RunObservation(JobPhase.Initializing, ConditionReasons.Restarting, $"the trainer is being restarted after {restarts} failed or disrupted pod(s)", startTime, null, restarts, null, null)
+            : new RunObservation(JobPhase.Pending, "Pending", $"waiting for Job {run.Metadata.Name} to create its pod", startTime, null, restarts, null, null);
+    }
+
+    private static V1JobCondition? Condition(V1Job run, string type) =>
+        run.Status?.Conditions?.FirstOrDefault(c => c.Type == type && c.Status == "True");
+
+    private static string TerminationMessage(V1Pod? pod)
+    {
+        var message = pod?.Status?.ContainerStatuses?.FirstOrDefault(c => c.Name == TrainerJobBuilder.ContainerName)?.State?.Terminated?.Message?.Trim() ?? "";
+        return message.Length > MaxMessageLength ? "…" + message[^MaxMessageLength..] : message;
+    }
+
+    private static JobResult? ResultOf(V1Pod? pod)
+    {
+        var message = TerminationMessage(pod);
+        if (message.Length == 0 || message[0] != '{')
+        {
+            return null;
+        }
+
+        try
+        {
+            return KubernetesJson.Deserialize<JobResult>(message);
+        }
+        catch (JsonException)
+        {
+            return null; // not the trainer's result (a log tail): the gate then sees no result
+        }
+    }
+}
