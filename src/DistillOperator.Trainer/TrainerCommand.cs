@@ -2,6 +2,7 @@ using System.Globalization;
 using DistillOperator.Api.Manifests;
 using DistillOperator.Api.Validation;
 using DistillOperator.Training;
+using DistillOperator.Training.Distillation;
 using DistillOperator.Training.Runs;
 
 namespace DistillOperator.Trainer;
@@ -14,6 +15,9 @@ public static class TrainerCommand
 {
     /// <summary>Environment variable naming the job file when --job is not given.</summary>
     public const string JobFileVariable = "DISTILL_JOB_FILE";
+
+    /// <summary>Environment variable: seconds between status patches (default 10).</summary>
+    public const string StatusIntervalVariable = "DISTILL_STATUS_INTERVAL_SECONDS";
 
     /// <summary>Runs the trainer and returns its exit code.</summary>
     public static int Run(string[] args, TextWriter output, TextWriter error, CancellationToken cancellation)
@@ -64,13 +68,23 @@ public static class TrainerCommand
 
             var baseDirectory = Path.GetDirectoryName(Path.GetFullPath(jobFile))!;
             var paths = new StoragePaths(baseDirectory, claim => volumes.TryGetValue(claim, out var folder) ? folder : Path.Combine(StoragePaths.PodClaimRoot, claim));
-            var result = new JobRunner(paths, new LineProgress(output, every)).Run(job, target, cancellation);
+            var why = "local run";
+            using var patcher = local ? null : KubernetesStatusPatcher.FromEnvironment(out why);
+            var reporter = patcher is null ? null : new StatusReporter(patcher, StatusInterval(), output);
+            output.WriteLine(patcher is null ? $"trainer: status is not reported to the cluster ({why})" : $"trainer: reporting status to {patcher.Target}");
+            ITrainingProgress progress = reporter is null ? new LineProgress(output, every) : new ProgressFanOut(new LineProgress(output, every), reporter);
+            var result = new JobRunner(paths, progress).Run(job, target, cancellation);
             if (result.Outcome.ResumedFromStep is { } resumed)
             {
                 output.WriteLine($"trainer: resumed from the checkpoint at step {resumed}");
             }
 
-            TerminationMessage.Write(RunReport.ToJobResult(job, result));
+            var jobResult = RunReport.ToJobResult(job, result);
+            TerminationMessage.Write(jobResult);
+            if (reporter is not null && reporter.ReportResultAsync(jobResult, cancellation: CancellationToken.None).GetAwaiter().GetResult())
+            {
+                output.WriteLine("trainer: result reported");
+            }
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trainer: done in {result.Outcome.Steps} steps; student accuracy {result.Outcome.Student?.Accuracy:F4}, teacher {result.Outcome.Teacher?.Accuracy:F4}; exported to {result.OutputFolder}"));
             return ExitCodes.Success;
         }
@@ -90,4 +104,9 @@ public static class TrainerCommand
             return ExitCodes.Failure;
         }
     }
+
+    private static TimeSpan StatusInterval() =>
+        double.TryParse(Environment.GetEnvironmentVariable(StatusIntervalVariable), NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds > 0
+            ? TimeSpan.FromSeconds(seconds)
+            : TimeSpan.FromSeconds(10);
 }

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using DistillOperator.Api.V1Alpha1;
 using DistillOperator.Children;
-using DistillOperator.Kubernetes;
+using DistillOperator.Controllers;
 using DistillOperator.Metrics;
 using DistillOperator.Reconciliation;
 using k8s;

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using DistillOperator.Api.V1Alpha1;
-using DistillOperator.Kubernetes;
+using DistillOperator.Controllers;
 
 namespace DistillOperator.Metrics;
 

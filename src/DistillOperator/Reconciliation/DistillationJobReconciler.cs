@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using DistillOperator.Api.V1Alpha1;
 using DistillOperator.Api.Validation;
 using DistillOperator.Children;
-using DistillOperator.Kubernetes;
+using DistillOperator.Controllers;
 using DistillOperator.Metrics;
 using DistillOperator.Status;
 using k8s;

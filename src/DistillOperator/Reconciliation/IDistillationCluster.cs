@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using DistillOperator.Api.V1Alpha1;
-using DistillOperator.Kubernetes;
+using DistillOperator.Controllers;
 using k8s;
 using k8s.Models;
 

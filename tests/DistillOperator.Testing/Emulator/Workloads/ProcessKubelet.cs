@@ -11,7 +11,12 @@ namespace DistillOperator.Testing.Emulator.Workloads;
 /// temporary folders), the termination message is read from DISTILL_TERMINATION_LOG, and stdout and stderr are the
 /// pod's logs.
 /// </summary>
-public sealed class ProcessKubelet(ObjectStore store, IReadOnlyDictionary<string, string[]> images, string claimRoot, string workRoot) : IKubelet, IDisposable
+/// <param name="store">The emulator's store.</param>
+/// <param name="images">Image name (without tag) → local command.</param>
+/// <param name="claimRoot">The folder holding one sub-folder per PersistentVolumeClaim.</param>
+/// <param name="workRoot">Where each pod gets its folder.</param>
+/// <param name="environment">Adds to a pod's environment what a real kubelet would provide otherwise (the service-account credentials).</param>
+public sealed class ProcessKubelet(ObjectStore store, IReadOnlyDictionary<string, string[]> images, string claimRoot, string workRoot, Action<JsonObject, IDictionary<string, string?>>? environment = null) : IKubelet, IDisposable
 {
     private readonly ResourceType _pods = store.Find("", "v1", "pods")!;
     private readonly ResourceType _configMaps = store.Find("", "v1", "configmaps")!;
@@ -110,6 +115,7 @@ public sealed class ProcessKubelet(ObjectStore store, IReadOnlyDictionary<string
         File.WriteAllText(terminationLog, "");
         start.Environment["DISTILL_TERMINATION_LOG"] = terminationLog;
         start.Environment["DISTILL_PVC_ROOT"] = claimRoot;
+        environment?.Invoke(pod, start.Environment);
         var logFile = Path.Combine(folder, "log");
         var log = new StreamWriter(logFile) { AutoFlush = true };
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };

@@ -14,7 +14,17 @@ public sealed class TrainerPods : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(emulator);
         ClaimRoot = Path.Combine(root, "claims");
-        _kubelet = new ProcessKubelet(emulator.Store, new Dictionary<string, string[]> { ["distill-trainer"] = ["dotnet", trainerAssembly] }, ClaimRoot, Path.Combine(root, "pods"));
+        var pods = Path.Combine(root, "pods");
+        _kubelet = new ProcessKubelet(emulator.Store, new Dictionary<string, string[]> { ["distill-trainer"] = ["dotnet", trainerAssembly] }, ClaimRoot, pods, (pod, environment) =>
+        {
+            // A real kubelet mounts the service account's token; here the pod gets a kubeconfig with a token of its account.
+            var ns = (string)pod["metadata"]!["namespace"]!;
+            var account = (string?)pod["spec"]?["serviceAccountName"] ?? "default";
+            var kubeconfig = Path.Combine(pods, ns, (string)pod["metadata"]!["name"]!, "kubeconfig");
+            emulator.WriteKubeconfig(kubeconfig, emulator.TokenFor(ns, account));
+            environment["KUBECONFIG"] = kubeconfig;
+            environment["DISTILL_STATUS_INTERVAL_SECONDS"] = "0.5";
+        });
         emulator.PodLogs = _kubelet.Logs;
         _loop = new WorkloadLoop(emulator.Store, _kubelet);
     }

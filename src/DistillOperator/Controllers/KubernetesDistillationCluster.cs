@@ -8,7 +8,7 @@ using k8s;
 using k8s.Autorest;
 using k8s.Models;
 
-namespace DistillOperator.Kubernetes;
+namespace DistillOperator.Controllers;
 
 /// <summary>
 /// The reconciler's view of the cluster over KubernetesClient: DistillationJobs and pods from the informers' caches

@@ -4,7 +4,7 @@ using DistillOperator.Api.V1Alpha1;
 using k8s;
 using k8s.Models;
 
-namespace DistillOperator.Kubernetes;
+namespace DistillOperator.Controllers;
 
 /// <summary>List and watch of the kinds the operator follows, over KubernetesClient; a null namespace means all namespaces.</summary>
 public static class ListWatches

@@ -1,4 +1,4 @@
-namespace DistillOperator.Kubernetes;
+namespace DistillOperator.Controllers;
 
 /// <summary>Identifies a namespaced object: the work queue's key.</summary>
 /// <param name="Namespace">The object's namespace.</param>

@@ -1,7 +1,7 @@
 using k8s;
 using k8s.Models;
 
-namespace DistillOperator.Kubernetes;
+namespace DistillOperator.Controllers;
 
 /// <summary>The informers of one kind, one per watched namespace (or one for all namespaces, with a null namespace).</summary>
 /// <typeparam name="T">The kind.</typeparam>

@@ -1,7 +1,7 @@
 using k8s;
 using k8s.Models;
 
-namespace DistillOperator.Kubernetes;
+namespace DistillOperator.Controllers;
 
 /// <summary>How an informer lists and watches one kind (in one namespace or all), behind an interface so it can be faked.</summary>
 /// <typeparam name="T">The kind.</typeparam>

@@ -5,7 +5,7 @@ using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 
-namespace DistillOperator.Kubernetes;
+namespace DistillOperator.Controllers;
 
 /// <summary>
 /// Keeps a local cache of one kind by list + watch: lists, then watches from the list's resourceVersion with

@@ -1,4 +1,4 @@
-namespace DistillOperator.Kubernetes;
+namespace DistillOperator.Controllers;
 
 /// <summary>
 /// The controller's work queue: keys are de-duplicated while waiting, a key is handed to one worker at a time (a key

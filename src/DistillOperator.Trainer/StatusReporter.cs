@@ -1,0 +1,196 @@
+using System.Text.Json.Nodes;
+using DistillOperator.Api.V1Alpha1;
+using DistillOperator.Training.Distillation;
+using k8s;
+
+namespace DistillOperator.Trainer;
+
+/// <summary>
+/// The trainer's side of the progress channel: keeps the newest progress and sends it as a merge patch of
+/// status.progress at most once per interval (one patch in flight; a failed one is retried with the next newer
+/// progress), and sends the final result with a few retries. It never throws into training: a cluster that cannot
+/// be reached costs status updates, not the run (the termination message still carries the result).
+/// </summary>
+public sealed class StatusReporter(IStatusPatcher patcher, TimeSpan interval, TextWriter log, TimeProvider? time = null) : ITrainingProgress
+{
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly Lock _gate = new();
+    private readonly JobProgress _progress = new();
+    private DateTimeOffset _runStart;
+    private long _firstStep = -1;
+    private DateTimeOffset? _lastSent;
+    private Task _inFlight = Task.CompletedTask;
+    private int _failures;
+
+    /// <summary>Patches sent successfully.</summary>
+    public int Sent { get; private set; }
+
+    /// <inheritdoc />
+    public void StageStarted(StageProgress stage)
+    {
+        ArgumentNullException.ThrowIfNull(stage);
+        lock (_gate)
+        {
+            _progress.Stage = stage.Stage.Name;
+            _progress.StageIndex = stage.Index;
+            _progress.StageCount = stage.Count;
+            _progress.Epoch = 1;
+        }
+
+        SendIfDue(force: true);
+    }
+
+    /// <inheritdoc />
+    public void StepCompleted(StepProgress step)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        var now = _time.GetUtcNow();
+        lock (_gate)
+        {
+            if (_firstStep < 0)
+            {
+                (_firstStep, _runStart) = (step.Step - 1, now);
+            }
+
+            _progress.Stage = step.Stage;
+            _progress.StageIndex = step.StageIndex;
+            _progress.StageCount = step.StageCount;
+            _progress.Epoch = step.Epoch;
+            _progress.Step = step.Step;
+            _progress.TotalSteps = step.TotalSteps;
+            _progress.Percent = step.TotalSteps > 0 ? Math.Round(100.0 * step.Step / step.TotalSteps, 1) : null;
+            var done = step.Step - _firstStep;
+            _progress.EtaSeconds = done > 0 ? (long)((now - _runStart).TotalSeconds / done * (step.TotalSteps - step.Step)) : null;
+            _progress.Losses = new LossValues
+            {
+                Soft = step.Losses.TryGetValue("soft", out var soft) ? soft : null,
+                Hard = step.Losses.TryGetValue("hard", out var hard) ? hard : null,
+                Attention = step.Losses.TryGetValue("attention", out var attention) ? attention : null,
+                Hidden = step.Losses.TryGetValue("hidden", out var hidden) ? hidden : null,
+            };
+        }
+
+        SendIfDue(force: false);
+    }
+
+    /// <inheritdoc />
+    public void Evaluated(EvaluationProgress evaluation)
+    {
+    }
+
+    /// <inheritdoc />
+    public void CheckpointWritten(string path, long step)
+    {
+        lock (_gate)
+        {
+            _progress.LastCheckpoint = path;
+        }
+    }
+
+    /// <inheritdoc />
+    public void Warning(string message)
+    {
+    }
+
+    /// <summary>Waits for the patch in flight, if any.</summary>
+    public Task FlushAsync()
+    {
+        lock (_gate)
+        {
+            return _inFlight;
+        }
+    }
+
+    /// <summary>
+    /// Sends the final progress and the result, trying <paramref name="attempts"/> times with a doubling pause from
+    /// <paramref name="firstPause"/>. Returns whether the cluster took it.
+    /// </summary>
+    public async Task<bool> ReportResultAsync(JobResult result, int attempts = 4, TimeSpan? firstPause = null, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        await FlushAsync().ConfigureAwait(false);
+        string patch;
+        lock (_gate)
+        {
+            _progress.Percent = 100;
+            _progress.EtaSeconds = 0;
+            _progress.UpdateTime = Now();
+            patch = Patch(("progress", JsonNode.Parse(KubernetesJson.Serialize(_progress))), ("result", JsonNode.Parse(KubernetesJson.Serialize(result))));
+        }
+
+        var pause = firstPause ?? TimeSpan.FromSeconds(1);
+        for (var attempt = 1; attempt <= attempts; attempt++)
+        {
+            try
+            {
+                await patcher.PatchAsync(patch, cancellation).ConfigureAwait(false);
+                Sent++;
+                return true;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                log.WriteLine($"trainer: could not report the result (attempt {attempt} of {attempts}): {e.Message}");
+                if (attempt < attempts)
+                {
+                    await Task.Delay(pause, _time, cancellation).ConfigureAwait(false);
+                    pause *= 2;
+                }
+            }
+        }
+
+        log.WriteLine("trainer: the result stays in the termination message for the operator to read");
+        return false;
+    }
+
+    private static string Patch(params (string Name, JsonNode? Value)[] fields)
+    {
+        var status = new JsonObject();
+        foreach (var (name, value) in fields)
+        {
+            status[name] = value;
+        }
+
+        return new JsonObject { ["status"] = status }.ToJsonString();
+    }
+
+    private DateTime Now()
+    {
+        var now = _time.GetUtcNow().UtcDateTime;
+        return new DateTime(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
+    }
+
+    private void SendIfDue(bool force)
+    {
+        lock (_gate)
+        {
+            var now = _time.GetUtcNow();
+            if (!_inFlight.IsCompleted || (!force && _lastSent is { } last && now - last < interval))
+            {
+                return; // the next due step sends the newest progress
+            }
+
+            _lastSent = now;
+            _progress.UpdateTime = Now();
+            var patch = Patch(("progress", JsonNode.Parse(KubernetesJson.Serialize(_progress))));
+            _inFlight = SendAsync(patch);
+        }
+    }
+
+    private async Task SendAsync(string patch)
+    {
+        try
+        {
+            await patcher.PatchAsync(patch, CancellationToken.None).ConfigureAwait(false);
+            Sent++;
+            _failures = 0;
+        }
+        catch (Exception e)
+        {
+            // Log the first failure of a streak and every tenth after it; training goes on either way.
+            if (_failures++ % 10 == 0)
+            {
+                log.WriteLine($"trainer: could not report progress ({_failures} failure(s) in a row): {e.Message}");
+            }
+        }
+    }
+}
