@@ -8,6 +8,8 @@ cd "$(dirname "$0")"
 install_prerequisites() {
   local missing=()
   command -v readelf >/dev/null || missing+=(binutils)
+  # promtool checks the operator's /metrics output; Debian ships it in the prometheus package.
+  command -v promtool >/dev/null || missing+=(prometheus)
   # PyTorch is the numeric reference of the trainer's tests; Debian's interpreter is the one that sees it.
   # python3-onnx lets the reference export to ONNX (torch.onnx needs it).
   /usr/bin/python3 -c 'import torch, numpy, onnx' 2>/dev/null || missing+=(python3 python3-torch python3-numpy python3-onnx)

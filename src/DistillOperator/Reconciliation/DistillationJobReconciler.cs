@@ -105,9 +105,12 @@ public sealed class DistillationJobReconciler(IDistillationCluster cluster, Trai
 
         if (current is null && !finishedBefore)
         {
-            current = await StartRunAsync(job, resolved, hash, cancellation).ConfigureAwait(false);
-            ResetForNewRun(status, patch, current);
-            events.Add(("Normal", ConditionReasons.RunCreated, $"created trainer Job {current.Metadata.Name} for generation {generation}"));
+            (current, var created) = await StartRunAsync(job, resolved, hash, cancellation).ConfigureAwait(false);
+            if (created || status.TrainerJob != current.Metadata.Name)
+            {
+                ResetForNewRun(status, patch, current);
+                events.Add(("Normal", ConditionReasons.RunCreated, $"created trainer Job {current.Metadata.Name} for generation {generation}"));
+            }
         }
         else if (current is not null && status.TrainerJob != current.Metadata.Name)
         {
@@ -181,7 +184,7 @@ public sealed class DistillationJobReconciler(IDistillationCluster cluster, Trai
         ["trainerJob"] = status.TrainerJob,
     };
 
-    private async Task<V1Job> StartRunAsync(DistillationJob job, DistillationJob resolved, string hash, CancellationToken cancellation)
+    private async Task<(V1Job Run, bool Created)> StartRunAsync(DistillationJob job, DistillationJob resolved, string hash, CancellationToken cancellation)
     {
         await cluster.CreateAsync(TrainerRbacBuilder.ServiceAccount(job), cancellation).ConfigureAwait(false);
         await cluster.CreateAsync(TrainerRbacBuilder.Role(job), cancellation).ConfigureAwait(false);
@@ -191,10 +194,17 @@ public sealed class DistillationJobReconciler(IDistillationCluster cluster, Trai
         await cluster.CreateAsync(spec, cancellation).ConfigureAwait(false);
         var run = TrainerJobBuilder.Build(resolved, trainer);
         (run.Metadata.Annotations ??= new Dictionary<string, string>())[RunSpecHash.Annotation] = hash;
-        run.Metadata.CreationTimestamp = time.GetUtcNow().UtcDateTime;
-        await cluster.CreateAsync(run, cancellation).ConfigureAwait(false);
+        if (!await cluster.CreateAsync(run, cancellation).ConfigureAwait(false))
+        {
+            // Someone (a previous term, a stale cache) made it already: continue with the one that exists.
+            var runs = await cluster.ListRunsAsync(job, cancellation).ConfigureAwait(false);
+            var existing = runs.FirstOrDefault(r => r.Metadata.Name == run.Metadata.Name)
+                ?? throw new InvalidOperationException($"trainer Job {run.Metadata.Name} exists but is not owned by this DistillationJob; delete it or rename the job");
+            return (existing, false);
+        }
+
         logger.LogInformation("Created trainer Job {Run}", run.Metadata.Name);
-        return run;
+        return (run, true);
     }
 
     // Without a queue the run's suspend follows spec.runPolicy.suspend; with one, Kueue unsuspends it on admission,

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using DistillOperator.Api;
+using DistillOperator.Api.Validation;
 using DistillOperator.Api.V1Alpha1;
 using k8s;
 
@@ -8,7 +8,7 @@ namespace DistillOperator.Reconciliation;
 
 /// <summary>
 /// Identifies what a run trains: a hash of the spec without the fields that steer a run rather than define it
-/// (suspend, TTL, progress timeout). A new generation with the same hash keeps its run (suspend/resume); a
+/// (suspend, TTL, progress timeout), with defaults applied. A new generation with the same hash keeps its run (suspend/resume); a
 /// different hash starts a new one.
 /// </summary>
 public static class RunSpecHash
@@ -21,6 +21,7 @@ public static class RunSpecHash
     {
         ArgumentNullException.ThrowIfNull(spec);
         var copy = KubernetesJson.Deserialize<DistillationJobSpec>(KubernetesJson.Serialize(spec));
+        DistillationJobDefaults.Apply(new DistillationJob { Spec = copy }); // a default spelled out is the same spec
         copy.RunPolicy.Suspend = false;
         copy.RunPolicy.TtlSecondsAfterFinished = null;
         copy.RunPolicy.ProgressTimeoutSeconds = 0;

@@ -1,0 +1,280 @@
+using System.Text.Json.Nodes;
+using DistillOperator.Api.V1Alpha1;
+using DistillOperator.Children;
+using DistillOperator.Controllers;
+using DistillOperator.Metrics;
+using DistillOperator.Reconciliation;
+using DistillOperator.Status;
+using DistillOperator.Testing;
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.Logging.Abstractions;
+using Moq;
+
+namespace DistillOperator.Tests;
+
+/// <summary>The reconciler's decisions, with the cluster mocked and the clock in the test's hand.</summary>
+public sealed class ReconcilerDecisionTests : IDisposable
+{
+    private static readonly DateTimeOffset Start = new(2026, 11, 28, 12, 0, 0, TimeSpan.Zero);
+    private static readonly ObjectKey Key = new("default", "job");
+    private readonly Mock<IDistillationCluster> _cluster = new(MockBehavior.Strict);
+    private readonly ManualClock _clock = new(Start);
+    private readonly OperatorMetrics _metrics = new();
+    private readonly List<JsonObject> _patches = [];
+    private readonly List<(string Type, string Reason, string Message)> _events = [];
+    private readonly List<IKubernetesObject<V1ObjectMeta>> _created = [];
+    private readonly List<V1Job> _runs = [];
+    private readonly List<V1Pod> _pods = [];
+    private readonly DistillationJob _job = TestJobs.Named("job").With(j => j.Metadata.Uid = "uid-1").Build();
+
+    public ReconcilerDecisionTests()
+    {
+        _cluster.Setup(c => c.GetJobAsync(Key, It.IsAny<CancellationToken>())).ReturnsAsync(() => _job);
+        _cluster.Setup(c => c.ListRunsAsync(It.IsAny<DistillationJob>(), It.IsAny<CancellationToken>())).ReturnsAsync(() => [.. _runs]);
+        _cluster.Setup(c => c.ListPodsAsync(It.IsAny<V1Job>(), It.IsAny<CancellationToken>())).ReturnsAsync(() => [.. _pods]);
+        _cluster.Setup(c => c.CreateAsync(It.IsAny<IKubernetesObject<V1ObjectMeta>>(), It.IsAny<CancellationToken>()))
+            .Callback<IKubernetesObject<V1ObjectMeta>, CancellationToken>((o, _) => _created.Add(o)).ReturnsAsync(true);
+        _cluster.Setup(c => c.PatchStatusAsync(It.IsAny<DistillationJob>(), It.IsAny<JsonObject>(), It.IsAny<CancellationToken>()))
+            .Callback<DistillationJob, JsonObject, CancellationToken>((_, p, _) => _patches.Add(p)).Returns(Task.CompletedTask);
+        _cluster.Setup(c => c.RecordEventAsync(It.IsAny<DistillationJob>(), It.IsAny<string>(), It.IsAny<string>(), It.IsAny<string>(), It.IsAny<CancellationToken>()))
+            .Callback<DistillationJob, string, string, string, CancellationToken>((_, t, r, m, _) => _events.Add((t, r, m))).Returns(Task.CompletedTask);
+    }
+
+    public void Dispose() => _metrics.Dispose();
+
+    [Fact]
+    public async Task An_invalid_spec_creates_nothing_and_fails_with_every_problem_named()
+    {
+        _job.Spec.Distillation.SoftLabelWeight = 0;
+        _job.Spec.Distillation.HardLabelWeight = 0;
+        _job.Spec.Distillation.Temperature = 0;
+
+        var result = await Reconcile();
+
+        Assert.Empty(_created);
+        var patch = Assert.Single(_patches);
+        Assert.Equal("Failed", (string?)patch["phase"]);
+        var validated = Condition(patch, ConditionTypes.Validated);
+        Assert.Equal("False", (string?)validated["status"]);
+        Assert.Contains("spec.distillation.softLabelWeight", (string?)validated["message"], StringComparison.Ordinal);
+        Assert.Contains("spec.distillation.temperature", (string?)validated["message"], StringComparison.Ordinal);
+        Assert.Equal(("Warning", ConditionReasons.InvalidSpec), (_events.Single().Type, _events.Single().Reason));
+        Assert.Null(result.RequeueAfter is { } r && r < TimeSpan.FromDays(1) ? r : null); // only the TTL brings it back
+    }
+
+    [Fact]
+    public async Task A_new_job_gets_its_identity_then_its_spec_then_its_trainer_job()
+    {
+        await Reconcile();
+
+        Assert.Equal(["V1ServiceAccount", "V1Role", "V1RoleBinding", "V1ConfigMap", "V1Job"], _created.Select(o => o.GetType().Name));
+        var run = (V1Job)_created[^1];
+        Assert.Equal("job-g1", run.Metadata.Name);
+        Assert.Equal(RunSpecHash.Of(_job.Spec), run.Metadata.Annotations[RunSpecHash.Annotation]);
+        var patch = Assert.Single(_patches);
+        Assert.Equal("job-g1", (string?)patch["trainerJob"]);
+        Assert.Equal("Pending", (string?)patch["phase"]);
+        Assert.Equal(1, (long?)patch["observedGeneration"]);
+        Assert.Contains(_events, e => e.Reason == ConditionReasons.RunCreated);
+    }
+
+    [Fact]
+    public async Task A_second_reconcile_of_an_unchanged_world_writes_nothing()
+    {
+        await Reconcile();
+        Adopt();
+        _patches.Clear();
+        _events.Clear();
+        _created.Clear();
+
+        await Reconcile();
+
+        Assert.Empty(_patches);
+        Assert.Empty(_events);
+        Assert.Empty(_created);
+    }
+
+    public static TheoryData<string, string?, string[], JobPhase, string> Phases => new()
+    {
+        // name, Job condition (type:reason), pod phases, expected phase, expected reason
+        { "no pod yet", null, [], JobPhase.Pending, "Pending" },
+        { "pod starting", null, ["Pending"], JobPhase.Initializing, ConditionReasons.PodStarting },
+        { "pod running", null, ["Running"], JobPhase.Running, ConditionReasons.Training },
+        { "restart after eviction", null, ["Failed"], JobPhase.Initializing, ConditionReasons.Restarting },
+        { "complete", "Complete:", ["Failed", "Succeeded"], JobPhase.Succeeded, ConditionReasons.Completed },
+        { "bad input", "Failed:PodFailurePolicy", ["Failed"], JobPhase.Failed, ConditionReasons.BadInput },
+        { "backoff", "Failed:BackoffLimitExceeded", ["Failed", "Failed"], JobPhase.Failed, ConditionReasons.BackoffLimitExceeded },
+        { "deadline", "Failed:DeadlineExceeded", ["Failed"], JobPhase.Failed, ConditionReasons.DeadlineExceeded },
+    };
+
+    [Theory]
+    [MemberData(nameof(Phases))]
+    public void The_phase_follows_the_trainer_job_and_its_pods(string name, string? jobCondition, string[] podPhases, JobPhase phase, string reason)
+    {
+        var run = Run();
+        if (jobCondition?.Split(':') is [var type, var why])
+        {
+            run.Status = new V1JobStatus { Conditions = [new V1JobCondition { Type = type, Status = "True", Reason = why, LastTransitionTime = Start.UtcDateTime }] };
+        }
+
+        var pods = podPhases.Select((p, i) => Pod($"job-g1-{i}", p)).ToList();
+        var observed = RunObserver.Observe(_job, run, pods);
+
+        Assert.True(phase == observed.Phase, $"{name}: expected {phase}, got {observed.Phase}");
+        Assert.Equal(reason, observed.Reason);
+        Assert.Equal(podPhases.Count(p => p == "Failed"), observed.Restarts);
+    }
+
+    [Fact]
+    public async Task A_finished_job_is_requeued_for_the_exact_end_of_its_ttl_and_deleted_then()
+    {
+        _job.Spec.RunPolicy.TtlSecondsAfterFinished = 100;
+        Adopt(complete: true);
+        _clock.Advance(TimeSpan.FromSeconds(40));
+
+        var result = await Reconcile();
+        Assert.Equal(TimeSpan.FromSeconds(60), result.RequeueAfter);
+
+        _cluster.Setup(c => c.DeleteJobAsync(_job, It.IsAny<CancellationToken>())).Returns(Task.CompletedTask);
+        _clock.Advance(TimeSpan.FromSeconds(60));
+        await Reconcile();
+        _cluster.Verify(c => c.DeleteJobAsync(_job, It.IsAny<CancellationToken>()), Times.Once);
+    }
+
+    [Fact]
+    public async Task A_running_trainer_without_progress_for_the_timeout_is_stalled_and_recovers_when_progress_comes()
+    {
+        _job.Spec.RunPolicy.ProgressTimeoutSeconds = 60;
+        _job.Spec.RunPolicy.TtlSecondsAfterFinished = null;
+        Adopt();
+        _pods.Add(Pod("job-g1-a", "Running"));
+        _job.Status!.Progress = new JobProgress { Step = 5, UpdateTime = Start.AddSeconds(10).UtcDateTime };
+        _clock.Advance(TimeSpan.FromSeconds(50));
+
+        var result = await Reconcile();
+        Assert.Equal(TimeSpan.FromSeconds(20), result.RequeueAfter); // 60 s after the last progress at +10 s
+        Assert.Equal("False", (string?)Condition(_patches[^1], ConditionTypes.Stalled)["status"]);
+
+        Apply(_patches[^1]);
+        _clock.Advance(TimeSpan.FromSeconds(20));
+        await Reconcile();
+        Assert.Equal("True", (string?)Condition(_patches[^1], ConditionTypes.Stalled)["status"]);
+        Assert.Contains(_events, e => e is ("Warning", ConditionTypes.Stalled, _));
+
+        Apply(_patches[^1]);
+        _job.Status.Progress = new JobProgress { Step = 6, UpdateTime = _clock.GetUtcNow().UtcDateTime };
+        await Reconcile();
+        Assert.Equal("False", (string?)Condition(_patches[^1], ConditionTypes.Stalled)["status"]);
+    }
+
+    [Fact]
+    public async Task A_changed_spec_stops_the_old_run_before_starting_the_new_one()
+    {
+        Adopt();
+        _pods.Add(Pod("job-g1-a", "Running"));
+        _job.Spec.Training.LearningRate = 1e-4;
+        _job.Metadata.Generation = 2;
+        _cluster.Setup(c => c.DeleteRunAsync(It.IsAny<V1Job>(), It.IsAny<CancellationToken>())).Callback(() => _runs[0].Metadata.DeletionTimestamp = Start.UtcDateTime).Returns(Task.CompletedTask);
+
+        var result = await Reconcile();
+
+        _cluster.Verify(c => c.DeleteRunAsync(It.Is<V1Job>(r => r.Metadata.Name == "job-g1"), It.IsAny<CancellationToken>()), Times.Once);
+        Assert.Empty(_created);
+        Assert.Equal(DistillationJobReconciler.ReplacementPoll, result.RequeueAfter);
+
+        _runs.Clear(); // the old trainer stopped
+        await Reconcile();
+        Assert.Equal("job-g2", _created.OfType<V1Job>().Single().Metadata.Name);
+    }
+
+    [Fact]
+    public async Task Suspending_changes_the_runs_suspend_flag_instead_of_starting_a_new_run()
+    {
+        Adopt();
+        _job.Spec.RunPolicy.Suspend = true;
+        _job.Metadata.Generation = 2;
+        _cluster.Setup(c => c.SetSuspendAsync(It.IsAny<V1Job>(), true, It.IsAny<CancellationToken>())).Returns(Task.CompletedTask);
+
+        await Reconcile();
+
+        _cluster.Verify(c => c.SetSuspendAsync(It.Is<V1Job>(r => r.Metadata.Name == "job-g1"), true, It.IsAny<CancellationToken>()), Times.Once);
+        Assert.Empty(_created);
+        Assert.Equal("Suspended", (string?)_patches[^1]["phase"]);
+    }
+
+    [Fact]
+    public async Task The_termination_message_fills_the_result_only_when_the_trainer_left_none()
+    {
+        Adopt(complete: true, terminationMessage: """{"studentAccuracy":0.8}""");
+        await Reconcile();
+        Assert.Equal(0.8, (double?)_patches[^1]["result"]!["studentAccuracy"]);
+
+        _patches.Clear();
+        _job.Status!.Phase = null;
+        _job.Status.Result = new JobResult { StudentAccuracy = 0.85 };
+        await Reconcile();
+        Assert.False(_patches[^1].ContainsKey("result"));
+    }
+
+    private static JsonObject Condition(JsonObject patch, string type) =>
+        patch["conditions"]!.AsArray().OfType<JsonObject>().Single(c => (string?)c["type"] == type);
+
+    private static V1Pod Pod(string name, string phase) => new()
+    {
+        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = "default" },
+        Status = new V1PodStatus
+        {
+            Phase = phase,
+            StartTime = Start.UtcDateTime,
+            ContainerStatuses = phase == "Running" ? [new V1ContainerStatus { Name = "trainer", State = new V1ContainerState { Running = new V1ContainerStateRunning { StartedAt = Start.UtcDateTime } } }] : null,
+        },
+    };
+
+    private Task<ReconcileResult> Reconcile() =>
+        new DistillationJobReconciler(_cluster.Object, new TrainerSettings("trainer:1", "IfNotPresent"), _metrics, _clock, NullLogger<DistillationJobReconciler>.Instance).ReconcileAsync(Key, CancellationToken.None);
+
+    private V1Job Run() => new()
+    {
+        Metadata = new V1ObjectMeta { Name = "job-g1", NamespaceProperty = "default", Uid = "run-uid", Annotations = new Dictionary<string, string> { [RunSpecHash.Annotation] = RunSpecHash.Of(_job.Spec) } },
+        Spec = new V1JobSpec { Suspend = false },
+    };
+
+    // The world after a first reconcile: the run exists and the status describes it.
+    private void Adopt(bool complete = false, string? terminationMessage = null)
+    {
+        var run = Run();
+        if (complete)
+        {
+            run.Status = new V1JobStatus { StartTime = Start.UtcDateTime, CompletionTime = Start.UtcDateTime, Conditions = [new V1JobCondition { Type = "Complete", Status = "True", LastTransitionTime = Start.UtcDateTime }] };
+            var pod = Pod("job-g1-a", "Succeeded");
+            pod.Status.ContainerStatuses = [new V1ContainerStatus { Name = "trainer", State = new V1ContainerState { Terminated = new V1ContainerStateTerminated { ExitCode = 0, Message = terminationMessage } } }];
+            _pods.Add(pod);
+        }
+
+        _runs.Add(run);
+        _job.Status = new DistillationJobStatus { TrainerJob = "job-g1", ObservedGeneration = 1, Phase = complete ? JobPhase.Succeeded : JobPhase.Pending, CompletionTime = complete ? Start.UtcDateTime : null, StartTime = complete ? Start.UtcDateTime : null, Restarts = 0 };
+        var now = _clock.GetUtcNow();
+        Conditions.Set(_job.Status.Conditions ??= [], ConditionTypes.Validated, true, ConditionReasons.SpecValid, "the spec is valid", 1, now);
+        var admitted = complete;
+        Conditions.Set(_job.Status.Conditions, ConditionTypes.Admitted, admitted, admitted ? "Admitted" : "Pending", admitted ? "the run may start" : "waiting for Job job-g1 to create its pod", 1, now);
+        Conditions.Set(_job.Status.Conditions, ConditionTypes.Running, false, complete ? ConditionReasons.Completed : "Pending", complete ? "the student was trained, evaluated and exported" : "waiting for Job job-g1 to create its pod", 1, now);
+        if (complete)
+        {
+            Conditions.Set(_job.Status.Conditions, ConditionTypes.Succeeded, true, ConditionReasons.Completed, "the student was trained, evaluated and exported", 1, now);
+            Conditions.Set(_job.Status.Conditions, ConditionTypes.Failed, false, ConditionReasons.Completed, "the student was trained, evaluated and exported", 1, now);
+        }
+    }
+
+    // What the API server would hold after a merge patch of the operator's fields.
+    private void Apply(JsonObject patch)
+    {
+        var status = JsonNode.Parse(KubernetesJson.Serialize(_job.Status))!.AsObject();
+        foreach (var (name, value) in patch)
+        {
+            status[name] = value?.DeepClone();
+        }
+
+        _job.Status = KubernetesJson.Deserialize<DistillationJobStatus>(status.ToJsonString());
+    }
+}
