@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 
 namespace DistillOperator.Hosting;
 
@@ -37,7 +38,7 @@ public static class OperatorHost
         builder.Services.AddSingleton<OperatorMetrics>();
         builder.Services.AddHostedService<OperatorService>();
         builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(host => host.ShutdownTimeout = DistillationController.DrainTimeout + TimeSpan.FromSeconds(5));
-        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(OperatorMetrics.MeterName).AddPrometheusExporter());
+        builder.Services.AddOpenTelemetry().ConfigureResource(resource => resource.AddService("distill-operator", serviceInstanceId: options.Identity)).WithMetrics(metrics => metrics.AddMeter(OperatorMetrics.MeterName).AddPrometheusExporter());
 
         var app = builder.Build();
         app.MapPrometheusScrapingEndpoint("/metrics");

@@ -78,6 +78,11 @@ public sealed class DistillationJobReconciler(IDistillationCluster cluster, Trai
                 events.Add(("Warning", ConditionReasons.InvalidSpec, message));
             }
 
+            if (before.Phase != JobPhase.Failed)
+            {
+                metrics.Transition(before.Phase, JobPhase.Failed);
+            }
+
             return await FinishAsync(job, key, before, status, patch, events, ReconcileResult.Done, now, cancellation).ConfigureAwait(false);
         }
 
