@@ -108,7 +108,11 @@ public sealed class ProcessKubelet(ObjectStore store, IReadOnlyDictionary<string
 
         foreach (var variable in (container["env"] as JsonArray ?? []).OfType<JsonObject>())
         {
-            start.Environment[(string)variable["name"]!] = Local((string?)variable["value"] ?? "");
+            // Values from the downward API (fieldRef) are resolved against the pod, as a kubelet does.
+            var value = variable["valueFrom"]?["fieldRef"]?["fieldPath"] is JsonNode path
+                ? FieldOf(pod, (string)path!)
+                : (string?)variable["value"];
+            start.Environment[(string)variable["name"]!] = Local(value ?? "");
         }
 
         var terminationLog = Path.Combine(folder, "termination-log");
@@ -137,6 +141,18 @@ public sealed class ProcessKubelet(ObjectStore store, IReadOnlyDictionary<string
             ["startTime"] = Now(),
             ["containerStatuses"] = new JsonArray(new JsonObject { ["name"] = (string?)container["name"], ["ready"] = true, ["restartCount"] = 0, ["state"] = new JsonObject { ["running"] = new JsonObject { ["startedAt"] = Now() } } }),
         });
+    }
+
+    // metadata.name, metadata.namespace, spec.serviceAccountName and the like: a dotted path into the pod.
+    private static string? FieldOf(JsonObject pod, string path)
+    {
+        JsonNode? node = pod;
+        foreach (var part in path.Split('.'))
+        {
+            node = node?[part];
+        }
+
+        return node is JsonValue value ? value.ToString() : null;
     }
 
     // Container mount path → local folder, longest first so nested mounts win.
