@@ -1,0 +1,133 @@
+using System.Net;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using DistillOperator.Controllers;
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace DistillOperator.Tests;
+
+public sealed class InformerTests
+{
+    [Fact]
+    public async Task It_lists_watches_and_after_a_410_lists_again_so_deletions_missed_meanwhile_are_seen()
+    {
+        var source = new ScriptedSource();
+        source.Lists.Enqueue([Map("a", "1"), Map("b", "2")]);
+        source.Lists.Enqueue([Map("b", "4"), Map("c", "5")]); // a was deleted while the watch was gone
+        var informer = new Informer<V1ConfigMap>(source, NullLogger.Instance, TimeSpan.FromMinutes(5));
+        var seen = Channel.CreateUnbounded<string>();
+        informer.Changed += m => seen.Writer.TryWrite($"{m.Metadata.Name}@{m.Metadata.ResourceVersion}");
+        using var stop = new CancellationTokenSource();
+        var run = informer.RunAsync(stop.Token);
+
+        await informer.WaitForSyncAsync(CancellationToken.None);
+        Assert.Equal(["a@1", "b@2"], await Take(seen, 2));
+        await source.Events.Writer.WriteAsync((WatchEventType.Modified, Map("b", "3")));
+        Assert.Equal(["b@3"], await Take(seen, 1));
+        await source.Events.Writer.WriteAsync((WatchEventType.Bookmark, Map("", "3")));
+        source.Fail(new KubernetesException(new V1Status { Code = (int)HttpStatusCode.Gone, Message = "too old resource version" }));
+
+        Assert.Equal(["a@1", "b@4", "c@5"], (await Take(seen, 3)).Order());
+        Assert.Equal(["b", "c"], informer.Items.Select(m => m.Metadata.Name).Order());
+        Assert.Equal(2, informer.Lists);
+        await stop.CancelAsync();
+        await run;
+    }
+
+    [Fact]
+    public async Task A_watch_that_ends_with_no_event_and_a_failing_list_are_retried()
+    {
+        var source = new ScriptedSource { ListFailures = 1 };
+        source.Lists.Enqueue([Map("a", "1")]);
+        source.Lists.Enqueue([Map("a", "2")]);
+        var informer = new Informer<V1ConfigMap>(source, NullLogger.Instance, TimeSpan.FromMinutes(5));
+        using var stop = new CancellationTokenSource();
+        var run = informer.RunAsync(stop.Token);
+        await informer.WaitForSyncAsync(CancellationToken.None);
+
+        source.Fail(new HttpRequestException(HttpRequestError.ResponseEnded, "The response ended prematurely."));
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (informer.Get(new ObjectKey("ns", "a"))?.Metadata.ResourceVersion != "2")
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the informer did not list again");
+            await Task.Delay(10);
+        }
+
+        await stop.CancelAsync();
+        await run;
+    }
+
+    [Fact]
+    public void An_older_version_never_replaces_a_newer_one_in_the_cache()
+    {
+        var informer = new Informer<V1ConfigMap>(new ScriptedSource(), NullLogger.Instance, TimeSpan.FromMinutes(5));
+        informer.Remember(Map("a", "10"));
+        informer.Remember(Map("a", "9"));
+        Assert.Equal("10", informer.Get(new ObjectKey("ns", "a"))!.Metadata.ResourceVersion);
+    }
+
+    private static V1ConfigMap Map(string name, string version) => new() { Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = "ns", ResourceVersion = version } };
+
+    private static async Task<List<string>> Take(Channel<string> seen, int count)
+    {
+        var items = new List<string>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (items.Count < count)
+        {
+            items.Add(await seen.Reader.ReadAsync(timeout.Token));
+        }
+
+        return items;
+    }
+
+    // Lists come from a queue; each watch reads events until the test fails it.
+    private sealed class ScriptedSource : IListWatch<V1ConfigMap>
+    {
+        private TaskCompletionSource<Exception> _failure = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Queue<List<V1ConfigMap>> Lists { get; } = new();
+
+        public Channel<(WatchEventType, V1ConfigMap)> Events { get; private set; } = Channel.CreateUnbounded<(WatchEventType, V1ConfigMap)>();
+
+        public int ListFailures { get; set; }
+
+        public string Description => "configmaps";
+
+        public void Fail(Exception e) => _failure.TrySetResult(e);
+
+        public Task<(IReadOnlyList<V1ConfigMap> Items, string? ResourceVersion)> ListAsync(CancellationToken cancellation)
+        {
+            if (ListFailures-- > 0)
+            {
+                throw new HttpRequestException("connection refused");
+            }
+
+            var items = Lists.Count > 1 ? Lists.Dequeue() : Lists.Peek();
+            return Task.FromResult<(IReadOnlyList<V1ConfigMap>, string?)>((items, items.Max(i => i.Metadata.ResourceVersion)));
+        }
+
+        public async IAsyncEnumerable<(WatchEventType Type, V1ConfigMap Object)> WatchAsync(string? resourceVersion, int timeoutSeconds, [EnumeratorCancellation] CancellationToken cancellation)
+        {
+            while (true)
+            {
+                var next = Events.Reader.WaitToReadAsync(cancellation).AsTask();
+                var failed = _failure.Task;
+                if (await Task.WhenAny(next, failed) == failed)
+                {
+                    _failure = new TaskCompletionSource<Exception>(TaskCreationOptions.RunContinuationsAsynchronously);
+                    Events = Channel.CreateUnbounded<(WatchEventType, V1ConfigMap)>();
+                    throw failed.Result;
+                }
+
+                await next; // throws when cancelled
+
+                while (Events.Reader.TryRead(out var item))
+                {
+                    yield return item;
+                }
+            }
+        }
+    }
+}
