@@ -27,7 +27,7 @@ public static class OperatorHost
         builder.Logging.AddJsonConsole(json =>
         {
             json.IncludeScopes = true;
-            json.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z' ";
+            json.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
             json.UseUtcTimestamp = true;
         });
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);

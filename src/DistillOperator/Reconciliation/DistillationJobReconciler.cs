@@ -284,7 +284,7 @@ public sealed class DistillationJobReconciler(IDistillationCluster cluster, Trai
         {
             events.Add((phase == JobPhase.Failed ? "Warning" : "Normal", phase.ToString(), message));
             metrics.Transition(previous, phase);
-            if (phase == JobPhase.Running && status.TrainerJob is not null && observed.RunningSince is { } running && JobCreated(job, status) is { } created)
+            if (phase == JobPhase.Running && observed.RunningSince is { } running && observed.RunCreated is { } created)
             {
                 metrics.TimeToRunning(running - created);
             }
@@ -295,10 +295,6 @@ public sealed class DistillationJobReconciler(IDistillationCluster cluster, Trai
             }
         }
     }
-
-    // The run's Job creation time is not in the status; the job's own creation is a close stand-in for the first run.
-    private static DateTime? JobCreated(DistillationJob job, DistillationJobStatus status) =>
-        status.StartTime ?? job.Metadata.CreationTimestamp;
 
     private static TimeSpan? CheckProgress(DistillationJob job, DistillationJobStatus status, RunObservation observed, DateTimeOffset now, long generation, List<(string Type, string Reason, string Message)> events)
     {

@@ -11,6 +11,7 @@ namespace DistillOperator.Reconciliation;
 /// <param name="Restarts">Trainer pods of the run that failed or were disrupted.</param>
 /// <param name="RunningSince">When the current trainer container started running.</param>
 /// <param name="TerminationResult">The result the trainer left in its termination message, when it succeeded.</param>
+/// <param name="RunCreated">When the run's batch/v1 Job was created.</param>
 public sealed record RunObservation(
     JobPhase Phase,
     string Reason,
@@ -19,4 +20,5 @@ public sealed record RunObservation(
     DateTime? CompletionTime,
     int Restarts,
     DateTime? RunningSince,
-    JobResult? TerminationResult);
+    JobResult? TerminationResult,
+    DateTime? RunCreated = null);

@@ -14,7 +14,10 @@ public static class RunObserver
     public const int MaxMessageLength = 1024;
 
     /// <summary>Observes <paramref name="run"/> (null: not created yet) of <paramref name="job"/> with its pods.</summary>
-    public static RunObservation Observe(DistillationJob job, V1Job? run, IReadOnlyList<V1Pod> pods)
+    public static RunObservation Observe(DistillationJob job, V1Job? run, IReadOnlyList<V1Pod> pods) =>
+        ObserveRun(job, run, pods) with { RunCreated = run?.Metadata?.CreationTimestamp };
+
+    private static RunObservation ObserveRun(DistillationJob job, V1Job? run, IReadOnlyList<V1Pod> pods)
     {
         ArgumentNullException.ThrowIfNull(job);
         ArgumentNullException.ThrowIfNull(pods);
