@@ -1,9 +1,12 @@
 using DistillOperator.Api.Schema;
+using DistillOperator.Hosting;
 using DistillOperator.Testing;
+using k8s;
+using k8s.Models;
 
 namespace DistillOperator.Tests;
 
-/// <summary>The Helm chart installs the same CRD as crds/ and passes helm lint.</summary>
+/// <summary>The Helm chart: the same CRD as crds/, exactly the operator's permissions, lint, schema and optional parts.</summary>
 public sealed class ChartTests
 {
     [Fact]
@@ -25,4 +28,77 @@ public sealed class ChartTests
         Assert.DoesNotContain("kind: ClusterRole", output, StringComparison.Ordinal);
         Assert.Equal(2, output.Split("\nkind: Role\n").Length - 1); // one Role per watched namespace, no leader-election Role
     }
+
+    [Fact]
+    public void The_charts_rbac_grants_exactly_the_permissions_listed_in_code()
+    {
+        var documents = Render();
+        var clusterRole = KubernetesYaml.Deserialize<V1ClusterRole>(documents.Single(d => d.Contains("\nkind: ClusterRole\n", StringComparison.Ordinal)));
+        var leaderRole = KubernetesYaml.Deserialize<V1Role>(documents.Single(d => d.Contains("\nkind: Role\n", StringComparison.Ordinal)));
+
+        Assert.Equal(Grants(OperatorPermissions.Watched), Grants(clusterRole.Rules));
+        Assert.Equal(Grants(OperatorPermissions.LeaderElection), Grants(leaderRole.Rules));
+    }
+
+    [Theory]
+    [InlineData("workers=0", "/workers")]
+    [InlineData("replicaCount=0", "/replicaCount")]
+    [InlineData("image.pullPolicy=Sometimes", "/image/pullPolicy")]
+    [InlineData("watchNamespaces={Not_A_Namespace}", "/watchNamespaces/0")]
+    [InlineData("metrics.prot=8080", "/metrics")]
+    public void Values_the_schema_rejects_fail_rendering_with_the_path_named(string value, string path)
+    {
+        var (code, _, error) = KubernetesTools.Run(KubernetesTools.Helm, "template", "x", "charts/distill-operator", "--set", value);
+        Assert.NotEqual(0, code);
+        Assert.Contains($"at '{path}'", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_optional_parts_render_when_enabled()
+    {
+        var text = string.Join("\n---\n", Render("serviceMonitor.enabled=true", "networkPolicy.enabled=true", "grafanaDashboard.enabled=true"));
+        Assert.Contains("kind: ServiceMonitor", text, StringComparison.Ordinal);
+        Assert.Contains("kind: NetworkPolicy", text, StringComparison.Ordinal);
+        Assert.Contains("kind: PodDisruptionBudget", text, StringComparison.Ordinal);
+        Assert.Contains("distill_reconcile_duration_seconds_bucket", text, StringComparison.Ordinal); // the dashboard
+        var plain = string.Join("\n---\n", Render("replicaCount=1"));
+        Assert.DoesNotContain("kind: ServiceMonitor", plain, StringComparison.Ordinal);
+        Assert.DoesNotContain("kind: PodDisruptionBudget", plain, StringComparison.Ordinal); // one replica cannot keep one available
+    }
+
+    [Fact]
+    public void The_deployment_runs_restricted_with_probes_and_leader_election()
+    {
+        var deployment = KubernetesYaml.Deserialize<V1Deployment>(Render().Single(d => d.Contains("\nkind: Deployment\n", StringComparison.Ordinal)));
+        var pod = deployment.Spec.Template.Spec;
+        var container = Assert.Single(pod.Containers);
+        Assert.True(pod.SecurityContext.RunAsNonRoot);
+        Assert.Equal("RuntimeDefault", pod.SecurityContext.SeccompProfile.Type);
+        Assert.False(container.SecurityContext.AllowPrivilegeEscalation);
+        Assert.True(container.SecurityContext.ReadOnlyRootFilesystem);
+        Assert.Equal(["ALL"], container.SecurityContext.Capabilities.Drop);
+        Assert.Equal("/healthz", container.LivenessProbe.HttpGet.Path);
+        Assert.Equal("/readyz", container.ReadinessProbe.HttpGet.Path);
+        Assert.Contains("--leader-election=true", container.Args);
+        Assert.Equal(2, deployment.Spec.Replicas);
+    }
+
+    private static List<string> Render(params string[] values)
+    {
+        var arguments = new List<string> { "template", "distill-operator", "charts/distill-operator", "--namespace", "distill-system" };
+        foreach (var value in values)
+        {
+            arguments.AddRange(["--set", value]);
+        }
+
+        var (code, output, error) = KubernetesTools.Run(KubernetesTools.Helm, [.. arguments]);
+        Assert.True(code == 0, error);
+        return [.. output.Split("\n---", StringSplitOptions.RemoveEmptyEntries)];
+    }
+
+    private static List<string> Grants(IEnumerable<PermissionRule> rules) =>
+        [.. rules.SelectMany(r => r.Verbs.Select(v => $"{v} {r.Group}/{r.Resource}")).Order(StringComparer.Ordinal)];
+
+    private static List<string> Grants(IEnumerable<V1PolicyRule> rules) =>
+        [.. rules.SelectMany(r => from g in r.ApiGroups from res in r.Resources from v in r.Verbs select $"{v} {g}/{res}").Order(StringComparer.Ordinal)];
 }

@@ -137,7 +137,7 @@ public sealed class OperatorHarness : IAsyncDisposable
 
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"DistillationJob {ns}/{name} did not get there: {(job is null ? "it does not exist" : KubernetesJson.Serialize(job.Status))}");
+                throw new TimeoutException($"DistillationJob {ns}/{name} did not get there: {(job is null ? "it does not exist" : job.Status is null ? "no status" : KubernetesJson.Serialize(job.Status))}");
             }
 
             await Task.Delay(25);

@@ -31,6 +31,7 @@ public sealed class ReconcilerDecisionTests : IDisposable
     public ReconcilerDecisionTests()
     {
         _cluster.Setup(c => c.GetJobAsync(Key, It.IsAny<CancellationToken>())).ReturnsAsync(() => _job);
+        _cluster.Setup(c => c.StillExistsAsync(It.IsAny<DistillationJob>(), It.IsAny<CancellationToken>())).ReturnsAsync(true);
         _cluster.Setup(c => c.ListRunsAsync(It.IsAny<DistillationJob>(), It.IsAny<CancellationToken>())).ReturnsAsync(() => [.. _runs]);
         _cluster.Setup(c => c.ListPodsAsync(It.IsAny<V1Job>(), It.IsAny<CancellationToken>())).ReturnsAsync(() => [.. _pods]);
         _cluster.Setup(c => c.CreateAsync(It.IsAny<IKubernetesObject<V1ObjectMeta>>(), It.IsAny<CancellationToken>()))

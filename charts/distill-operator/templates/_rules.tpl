@@ -1,7 +1,7 @@
 {{- define "distill-operator.rules" -}}
 - apiGroups: [distill.dev]
   resources: [distillationjobs]
-  verbs: [list, watch, delete]
+  verbs: [get, list, watch, delete]
 - apiGroups: [distill.dev]
   resources: [distillationjobs/status]
   verbs: [patch]
@@ -10,7 +10,7 @@
   verbs: [list, watch, create, patch, delete]
 - apiGroups: [""]
   resources: [pods]
-  verbs: [list, watch, delete]
+  verbs: [list, watch]
 - apiGroups: [""]
   resources: [configmaps]
   verbs: [create, delete]

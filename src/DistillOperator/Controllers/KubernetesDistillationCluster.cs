@@ -24,6 +24,21 @@ public sealed class KubernetesDistillationCluster(IKubernetes client, InformerSe
     public Task<DistillationJob?> GetJobAsync(ObjectKey key, CancellationToken cancellation) => Task.FromResult(jobs.Get(key));
 
     /// <inheritdoc />
+    public async Task<bool> StillExistsAsync(DistillationJob job, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        try
+        {
+            var current = await client.CustomObjects.GetNamespacedCustomObjectAsync<DistillationJob>(ApiGroup.Name, ApiGroup.Version, job.Metadata.NamespaceProperty, DistillationJob.Plural, job.Metadata.Name, cancellation).ConfigureAwait(false);
+            return current.Metadata.Uid == job.Metadata.Uid && current.Metadata.DeletionTimestamp is null;
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+    }
+
+    /// <inheritdoc />
     public async Task<IReadOnlyList<V1Job>> ListRunsAsync(DistillationJob job, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(job);

@@ -51,21 +51,30 @@ public sealed class OperatorService(IKubernetes client, OperatorOptions options,
             RenewDeadline = options.LeaseDuration * 2 / 3,
             RetryPeriod = options.LeaseDuration / 7,
         };
-        Task term = Task.CompletedTask;
-        CancellationTokenSource? termStop = null;
+        // Each leadership term runs its own controller; a lost lease cancels it, and a later term starts afresh.
+        var terms = new List<(Task Run, CancellationTokenSource Stop)>();
         using var elector = new LeaderElector(config);
         elector.OnStartedLeading += () =>
         {
             _logger.LogInformation("{Identity} leads ({Namespace}/{Lease}); starting the controller", options.Identity, ns, options.LeaseName);
             state.Leading = true;
-            termStop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-            term = Task.Run(() => Controller().RunAsync(termStop.Token), CancellationToken.None);
+            var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            lock (terms)
+            {
+                terms.Add((Task.Run(() => Controller().RunAsync(stop.Token), CancellationToken.None), stop));
+            }
         };
         elector.OnStoppedLeading += () =>
         {
             _logger.LogWarning("{Identity} lost the lease; stopping the controller", options.Identity);
             state.Leading = false;
-            termStop?.Cancel();
+            lock (terms)
+            {
+                foreach (var term in terms)
+                {
+                    term.Stop.Cancel();
+                }
+            }
         };
         elector.OnNewLeader += leader => _logger.LogInformation("Leader is {Leader}", leader);
         try
@@ -74,13 +83,19 @@ public sealed class OperatorService(IKubernetes client, OperatorOptions options,
         }
         finally
         {
-            if (termStop is not null)
+            List<(Task Run, CancellationTokenSource Stop)> all;
+            lock (terms)
             {
-                await termStop.CancelAsync().ConfigureAwait(false);
+                all = [.. terms];
             }
 
-            await term.ConfigureAwait(false);
-            termStop?.Dispose();
+            foreach (var (run, stop) in all)
+            {
+                await stop.CancelAsync().ConfigureAwait(false);
+                await run.ConfigureAwait(false);
+                stop.Dispose();
+            }
+
             state.Leading = false;
         }
     }

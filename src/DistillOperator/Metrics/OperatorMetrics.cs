@@ -28,10 +28,11 @@ public sealed class OperatorMetrics : IDisposable
     {
         _meter = factory?.Create(MeterName) ?? new Meter(MeterName);
         _transitions = _meter.CreateCounter<long>("distill.job.transitions", description: "Phase transitions of DistillationJobs, by from and to phase.");
-        _reconcileDuration = _meter.CreateHistogram<double>("distill.reconcile.duration", unit: "s", description: "Time one reconcile of a DistillationJob takes, by result.");
+        // Bucket bounds in seconds for each scale (OpenTelemetry's defaults suit milliseconds).
+        _reconcileDuration = _meter.CreateHistogram("distill.reconcile.duration", "s", "Time one reconcile of a DistillationJob takes, by result.", null, Buckets(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10));
         _reconcileErrors = _meter.CreateCounter<long>("distill.reconcile.errors", description: "Reconciles that failed and were retried with back-off.");
-        _timeToRunning = _meter.CreateHistogram<double>("distill.job.time_to_running", unit: "s", description: "From the creation of a run's trainer Job to its trainer running.");
-        _jobDuration = _meter.CreateHistogram<double>("distill.job.duration", unit: "s", description: "From a run's start to its end, by final phase.");
+        _timeToRunning = _meter.CreateHistogram("distill.job.time_to_running", "s", "From the creation of a run's trainer Job to its trainer running.", null, Buckets(1, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200));
+        _jobDuration = _meter.CreateHistogram("distill.job.duration", "s", "From a run's start to its end, by final phase.", null, Buckets(60, 300, 600, 1800, 3600, 7200, 14400, 28800, 86400, 259200));
         _meter.CreateObservableGauge("distill.jobs", ObserveJobsByPhase, description: "DistillationJobs by phase.");
         _meter.CreateObservableGauge("distill.workqueue.depth", () => _queueDepth(), description: "DistillationJobs waiting for a reconcile.");
         _meter.CreateObservableGauge("distill.job.progress", () => PerJob(s => s.Percent), description: "Training progress of each DistillationJob, 0 to 100.");
@@ -72,6 +73,8 @@ public sealed class OperatorMetrics : IDisposable
 
     /// <inheritdoc />
     public void Dispose() => _meter.Dispose();
+
+    private static InstrumentAdvice<double> Buckets(params double[] bounds) => new() { HistogramBucketBoundaries = bounds };
 
     private IEnumerable<Measurement<long>> ObserveJobsByPhase()
     {

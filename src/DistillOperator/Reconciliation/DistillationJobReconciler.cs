@@ -110,6 +110,11 @@ public sealed class DistillationJobReconciler(IDistillationCluster cluster, Trai
 
         if (current is null && !finishedBefore)
         {
+            if (!await cluster.StillExistsAsync(job, cancellation).ConfigureAwait(false))
+            {
+                return ReconcileResult.Done; // deleted since the cache saw it: nothing to run
+            }
+
             (current, var created) = await StartRunAsync(job, resolved, hash, cancellation).ConfigureAwait(false);
             if (created || status.TrainerJob != current.Metadata.Name)
             {

@@ -16,6 +16,12 @@ public interface IDistillationCluster
     /// <summary>The DistillationJob, or null when it no longer exists.</summary>
     Task<DistillationJob?> GetJobAsync(ObjectKey key, CancellationToken cancellation);
 
+    /// <summary>
+    /// Reads the DistillationJob from the API server, not a cache: true when it still exists with the same uid and is
+    /// not being deleted. Asked before creating a run, so a job deleted a moment ago does not get orphaned children.
+    /// </summary>
+    Task<bool> StillExistsAsync(DistillationJob job, CancellationToken cancellation);
+
     /// <summary>The trainer Jobs (runs) the DistillationJob owns, of any generation.</summary>
     Task<IReadOnlyList<V1Job>> ListRunsAsync(DistillationJob job, CancellationToken cancellation);
 

@@ -27,7 +27,8 @@ public static class RunObserver
         }
 
         var status = run.Status;
-        var restarts = pods.Count(p => p.Status?.Phase == "Failed");
+        // The Job's own count is fresh; the pods may come from a cache a moment behind.
+        var restarts = Math.Max(pods.Count(p => p.Status?.Phase == "Failed"), run.Status?.Failed ?? 0);
         var startTime = status?.StartTime;
         if (Condition(run, "Complete") is not null)
         {

@@ -1,0 +1,178 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Sockets;
+using DistillOperator.Api.Schema;
+using DistillOperator.Api.V1Alpha1;
+using DistillOperator.Children;
+using DistillOperator.Testing;
+using DistillOperator.Testing.Emulator;
+using DistillOperator.Testing.Emulator.Workloads;
+using k8s;
+using k8s.Models;
+
+namespace DistillOperator.OperatorBench;
+
+/// <summary>
+/// N DistillationJobs created at once against the API emulator (scripted kubelet, pods keep running); the operator
+/// runs as its own process. Prints jobs reaching Running per second, the same figure for a client that makes each
+/// job's writes directly (the emulator's own throughput for them), their ratio, reconcile latency p50/p99 from the
+/// operator's histogram, and the operator's peak memory.
+/// </summary>
+public static class OperatorThroughputBenchmark
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(10);
+
+    /// <summary>Runs the benchmark and prints its figures.</summary>
+    public static async Task RunAsync(int jobs, int workers, TextWriter output)
+    {
+        var folder = Directory.CreateTempSubdirectory("distill-opbench-").FullName;
+        await using var emulator = await KubernetesEmulator.StartAsync(new ObjectStore(historyLimit: 1_000_000));
+        using var admin = emulator.CreateClient();
+        await admin.ApiextensionsV1.CreateCustomResourceDefinitionAsync(KubernetesYaml.Deserialize<V1CustomResourceDefinition>(File.ReadAllText(RepositoryPaths.Combine("crds", CrdGenerator.FileName))));
+        await using var workloads = new WorkloadLoop(emulator.Store);
+        workloads.Kubelet.Decide = _ => new PodOutcome.KeepRunning();
+
+        var baseline = await DirectWritesAsync(emulator, Math.Min(jobs, 500), workers);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"emulator, the same writes made directly ({workers} clients): {baseline:F1} jobs/s"));
+
+        var kubeconfig = Path.Combine(folder, "kubeconfig");
+        emulator.WriteKubeconfig(kubeconfig);
+        var port = FreePort();
+        var operatorDll = BuiltAssembly.Path(typeof(OperatorThroughputBenchmark).Assembly, "OperatorAssembly");
+        using var process = Process.Start(new ProcessStartInfo("dotnet", [operatorDll, "--kubeconfig", kubeconfig, "--metrics-port", port.ToString(CultureInfo.InvariantCulture), "--workers", workers.ToString(CultureInfo.InvariantCulture)])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            Environment = { ["Logging__LogLevel__Default"] = "Warning" },
+        })!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            await WaitAsync(async () => (await TryGet(http, "/readyz")) is not null, "the operator did not become ready");
+
+            var clock = Stopwatch.StartNew();
+            await Parallel.ForEachAsync(Enumerable.Range(0, jobs), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, token) =>
+                await admin.CustomObjects.CreateNamespacedCustomObjectAsync(Job($"job-{i:D4}", "bench"), ApiGroup.Name, ApiGroup.Version, "bench", DistillationJob.Plural, cancellationToken: token));
+            var created = clock.Elapsed;
+            var type = emulator.Store.Find(ApiGroup.Name, ApiGroup.Version, DistillationJob.Plural)!;
+            await WaitAsync(() => Task.FromResult(emulator.Store.List(type, "bench", LabelSelector.Everything, null).Items.Count(j => (string?)j["status"]?["phase"] == "Running") == jobs), $"not all {jobs} jobs reached Running");
+            var running = clock.Elapsed;
+            var rate = jobs / running.TotalSeconds;
+            process.Refresh();
+            var peak = PeakMemoryBytes(process.Id);
+            var metrics = await TryGet(http, "/metrics") ?? "";
+
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"operator: {jobs} jobs created in {created.TotalSeconds:F1} s, all Running after {running.TotalSeconds:F1} s: {rate:F1} jobs/s ({workers} workers)"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio operator / emulator-direct: {rate / baseline:F2}"));
+            var (p50, p99, count) = Quantiles(metrics, "distill_reconcile_duration_seconds_bucket");
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"reconcile latency over {count} reconciles (histogram bucket bounds): p50 <= {p50 * 1000:F1} ms, p99 <= {p99 * 1000:F1} ms"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"operator peak memory (VmHWM) with {jobs} jobs: {peak / 1024.0 / 1024.0:F0} MB"));
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    // What the operator writes for one job to reach Running: identity, run spec, Job, and status patches with events.
+    private static async Task<double> DirectWritesAsync(KubernetesEmulator emulator, int jobs, int clients)
+    {
+        using var client = emulator.CreateClient();
+        var seeds = new List<DistillationJob>();
+        for (var i = 0; i < jobs; i++)
+        {
+            seeds.Add(await client.CustomObjects.CreateNamespacedCustomObjectAsync<DistillationJob>(Job($"direct-{i:D4}", "direct"), ApiGroup.Name, ApiGroup.Version, "direct", DistillationJob.Plural));
+        }
+
+        var settings = new TrainerSettings("distill-trainer:bench", "IfNotPresent");
+        var clock = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(seeds, new ParallelOptions { MaxDegreeOfParallelism = clients }, async (job, token) =>
+        {
+            await client.CoreV1.CreateNamespacedServiceAccountAsync(TrainerRbacBuilder.ServiceAccount(job), "direct", cancellationToken: token);
+            await client.RbacAuthorizationV1.CreateNamespacedRoleAsync(TrainerRbacBuilder.Role(job), "direct", cancellationToken: token);
+            await client.RbacAuthorizationV1.CreateNamespacedRoleBindingAsync(TrainerRbacBuilder.RoleBinding(job), "direct", cancellationToken: token);
+            await client.CoreV1.CreateNamespacedConfigMapAsync(RunSpecBuilder.Build(job), "direct", cancellationToken: token);
+            await client.BatchV1.CreateNamespacedJobAsync(TrainerJobBuilder.Build(job, settings), "direct", cancellationToken: token);
+            foreach (var phase in new[] { "Pending", "Running" })
+            {
+                var patch = new V1Patch($$$"""{"status":{"phase":"{{{phase}}}","observedGeneration":1}}""", V1Patch.PatchType.MergePatch);
+                await client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(patch, ApiGroup.Name, ApiGroup.Version, "direct", DistillationJob.Plural, job.Metadata.Name, cancellationToken: token);
+                await client.CoreV1.CreateNamespacedEventAsync(new Corev1Event { Metadata = new V1ObjectMeta { GenerateName = job.Metadata.Name + "." }, InvolvedObject = new V1ObjectReference { Name = job.Metadata.Name }, Reason = phase, Message = phase, Type = "Normal" }, "direct", cancellationToken: token);
+            }
+        });
+        return jobs / clock.Elapsed.TotalSeconds;
+    }
+
+    private static DistillationJob Job(string name, string ns) => TestJobs.Named(name).With(j =>
+    {
+        j.Metadata.NamespaceProperty = ns;
+        j.Metadata.Generation = null;
+        j.Spec.RunPolicy.TtlSecondsAfterFinished = null;
+    }).Build();
+
+    private static async Task WaitAsync(Func<Task<bool>> done, string failure)
+    {
+        var deadline = DateTime.UtcNow + Limit;
+        while (!await done())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException(failure);
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    private static async Task<string?> TryGet(HttpClient http, string path)
+    {
+        try
+        {
+            var response = await http.GetAsync(new Uri(path, UriKind.Relative));
+            return response.IsSuccessStatusCode ? await response.Content.ReadAsStringAsync() : null;
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static long PeakMemoryBytes(int pid)
+    {
+        var line = File.ReadAllLines($"/proc/{pid}/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+    }
+
+    // Upper bucket bounds holding the 50th and 99th percentiles, summed over every label set.
+    private static (double P50, double P99, double Count) Quantiles(string metrics, string bucket)
+    {
+        var buckets = metrics.Split('\n')
+            .Where(l => l.StartsWith(bucket + "{", StringComparison.Ordinal))
+            .Select(l => (Le: l[(l.IndexOf("le=\"", StringComparison.Ordinal) + 4)..].Split('"')[0], Count: double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture)))
+            .GroupBy(b => b.Le == "+Inf" ? double.PositiveInfinity : double.Parse(b.Le, CultureInfo.InvariantCulture))
+            .Select(g => (Le: g.Key, Count: g.Sum(b => b.Count)))
+            .OrderBy(b => b.Le)
+            .ToList();
+        if (buckets.Count == 0)
+        {
+            throw new InvalidOperationException($"no {bucket} in the operator's metrics");
+        }
+
+        var total = buckets[^1].Count;
+        double At(double q) => buckets.First(b => b.Count >= q * total).Le;
+        return (At(0.5), At(0.99), total);
+    }
+}
