@@ -11,11 +11,12 @@ using k8s.Models;
 namespace DistillOperator.Controllers;
 
 /// <summary>
-/// The reconciler's view of the cluster over KubernetesClient: DistillationJobs and pods from the informers' caches
-/// (with this process's own status writes remembered), runs listed fresh from the API server (so a Job created a
-/// moment ago is never created twice), writes through the API.
+/// The reconciler's view of the cluster over KubernetesClient: DistillationJobs, runs and pods from the informers'
+/// caches, with this process's own writes remembered in them at once (so a reconcile right after a write sees it,
+/// and a Job created a moment ago is not created twice), and writes through the API. A reconcile that finds nothing
+/// to change makes no API call.
 /// </summary>
-public sealed class KubernetesDistillationCluster(IKubernetes client, InformerSet<DistillationJob> jobs, InformerSet<V1Pod> pods, string identity, TimeProvider time) : IDistillationCluster
+public sealed class KubernetesDistillationCluster(IKubernetes client, InformerSet<DistillationJob> jobs, InformerSet<V1Job> runs, InformerSet<V1Pod> pods, string identity, TimeProvider time) : IDistillationCluster
 {
     /// <summary>The field manager and event source of the operator's writes.</summary>
     public const string FieldManager = "distill-operator";
@@ -39,11 +40,13 @@ public sealed class KubernetesDistillationCluster(IKubernetes client, InformerSe
     }
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<V1Job>> ListRunsAsync(DistillationJob job, CancellationToken cancellation)
+    public Task<IReadOnlyList<V1Job>> ListRunsAsync(DistillationJob job, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(job);
-        var list = await client.BatchV1.ListNamespacedJobAsync(job.Metadata.NamespaceProperty, labelSelector: $"{RunNames.JobLabel}={job.Metadata.Name}", cancellationToken: cancellation).ConfigureAwait(false);
-        return [.. list.Items.Where(r => r.Metadata.OwnerReferences?.Any(o => o.Uid == job.Metadata.Uid && o.Controller == true) == true)];
+        IReadOnlyList<V1Job> owned = [.. runs.InNamespace(job.Metadata.NamespaceProperty)
+            .Where(r => r.Metadata.Labels?.TryGetValue(RunNames.JobLabel, out var name) == true && name == job.Metadata.Name)
+            .Where(r => r.Metadata.OwnerReferences?.Any(o => o.Uid == job.Metadata.Uid && o.Controller == true) == true)];
+        return Task.FromResult(owned);
     }
 
     /// <inheritdoc />
@@ -70,7 +73,7 @@ public sealed class KubernetesDistillationCluster(IKubernetes client, InformerSe
                 V1Role role => client.RbacAuthorizationV1.CreateNamespacedRoleAsync(role, ns, fieldManager: FieldManager, cancellationToken: cancellation),
                 V1RoleBinding binding => client.RbacAuthorizationV1.CreateNamespacedRoleBindingAsync(binding, ns, fieldManager: FieldManager, cancellationToken: cancellation),
                 V1ConfigMap map => client.CoreV1.CreateNamespacedConfigMapAsync(map, ns, fieldManager: FieldManager, cancellationToken: cancellation),
-                V1Job job => client.BatchV1.CreateNamespacedJobAsync(job, ns, fieldManager: FieldManager, cancellationToken: cancellation),
+                V1Job job => CreateRunAsync(job, ns, cancellation),
                 _ => throw new ArgumentException($"the operator does not create {child.GetType().Name} objects", nameof(child)),
             };
             await create.ConfigureAwait(false);
@@ -82,12 +85,15 @@ public sealed class KubernetesDistillationCluster(IKubernetes client, InformerSe
         }
     }
 
+    private async Task CreateRunAsync(V1Job job, string ns, CancellationToken cancellation) =>
+        runs.Remember(await client.BatchV1.CreateNamespacedJobAsync(job, ns, fieldManager: FieldManager, cancellationToken: cancellation).ConfigureAwait(false));
+
     /// <inheritdoc />
     public async Task SetSuspendAsync(V1Job run, bool suspend, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(run);
         var body = suspend ? """{"spec":{"suspend":true}}""" : """{"spec":{"suspend":false}}""";
-        await client.BatchV1.PatchNamespacedJobAsync(new V1Patch(body, V1Patch.PatchType.MergePatch), run.Metadata.Name, run.Metadata.NamespaceProperty, fieldManager: FieldManager, cancellationToken: cancellation).ConfigureAwait(false);
+        runs.Remember(await client.BatchV1.PatchNamespacedJobAsync(new V1Patch(body, V1Patch.PatchType.MergePatch), run.Metadata.Name, run.Metadata.NamespaceProperty, fieldManager: FieldManager, cancellationToken: cancellation).ConfigureAwait(false));
     }
 
     /// <inheritdoc />

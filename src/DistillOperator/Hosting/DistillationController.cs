@@ -49,7 +49,7 @@ public sealed class DistillationController(IKubernetes client, OperatorOptions o
             informer.Changed += pod => EnqueueOwner(queue, pod);
         }
 
-        var cluster = new KubernetesDistillationCluster(client, jobs, pods, options.Identity, time);
+        var cluster = new KubernetesDistillationCluster(client, jobs, runs, pods, options.Identity, time);
         var reconciler = new DistillationJobReconciler(cluster, new TrainerSettings(options.TrainerImage, options.TrainerImagePullPolicy), metrics, time, loggers.CreateLogger<DistillationJobReconciler>());
         using var hardStop = new CancellationTokenSource();
         using var informing = CancellationTokenSource.CreateLinkedTokenSource(stop);

@@ -209,7 +209,7 @@ public sealed class DistillationJobReconciler(IDistillationCluster cluster, Trai
             // Someone (a previous term, a stale cache) made it already: continue with the one that exists.
             var runs = await cluster.ListRunsAsync(job, cancellation).ConfigureAwait(false);
             var existing = runs.FirstOrDefault(r => r.Metadata.Name == run.Metadata.Name)
-                ?? throw new InvalidOperationException($"trainer Job {run.Metadata.Name} exists but is not owned by this DistillationJob; delete it or rename the job");
+                ?? throw new InvalidOperationException($"trainer Job {run.Metadata.Name} already exists but is not (yet) known as this DistillationJob's run; if another object owns that name, delete it or rename the job");
             return (existing, false);
         }
 
