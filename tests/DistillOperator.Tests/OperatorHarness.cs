@@ -152,9 +152,25 @@ public sealed class OperatorHarness : IAsyncDisposable
     public async Task<IList<V1Job>> RunsAsync(string name, string ns = "default") =>
         (await Client.BatchV1.ListNamespacedJobAsync(ns, labelSelector: $"distill.dev/job={name}")).Items;
 
-    /// <summary>The Events about a DistillationJob, oldest first.</summary>
-    public async Task<IList<Corev1Event>> EventsAsync(string name, string ns = "default") =>
-        [.. (await Client.CoreV1.ListNamespacedEventAsync(ns)).Items.Where(e => e.InvolvedObject?.Name == name).OrderBy(e => e.Metadata.ResourceVersion.PadLeft(20, '0'), StringComparer.Ordinal)];
+    /// <summary>
+    /// The Events about a DistillationJob, oldest first, once they have settled (the operator writes them in the
+    /// background: the list is read until it stays the same for 300 ms, at most 10 s).
+    /// </summary>
+    public async Task<IList<Corev1Event>> EventsAsync(string name, string ns = "default")
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        List<Corev1Event> events = [];
+        var stable = 0;
+        while (stable < 3 && DateTime.UtcNow < deadline)
+        {
+            var now = (await Client.CoreV1.ListNamespacedEventAsync(ns)).Items.Where(e => e.InvolvedObject?.Name == name).OrderBy(e => e.Metadata.ResourceVersion.PadLeft(20, '0'), StringComparer.Ordinal).ToList();
+            stable = now.Count == events.Count && now.Count > 0 ? stable + 1 : 0;
+            events = now;
+            await Task.Delay(100);
+        }
+
+        return events;
+    }
 
     /// <summary>The running pods of a DistillationJob.</summary>
     public async Task<IList<V1Pod>> PodsAsync(string name, string ns = "default") =>

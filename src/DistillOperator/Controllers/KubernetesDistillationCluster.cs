@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
 using DistillOperator.Api.V1Alpha1;
@@ -16,9 +15,9 @@ namespace DistillOperator.Controllers;
 /// and a Job created a moment ago is not created twice), and writes through the API. A reconcile that finds nothing
 /// to change makes no API call.
 /// </summary>
-public sealed class KubernetesDistillationCluster(IKubernetes client, InformerSet<DistillationJob> jobs, InformerSet<V1Job> runs, InformerSet<V1Pod> pods, string identity, TimeProvider time) : IDistillationCluster
+public sealed class KubernetesDistillationCluster(IKubernetes client, InformerSet<DistillationJob> jobs, InformerSet<V1Job> runs, InformerSet<V1Pod> pods, EventRecorder events) : IDistillationCluster
 {
-    /// <summary>The field manager and event source of the operator's writes.</summary>
+    /// <summary>The field manager of the operator's writes.</summary>
     public const string FieldManager = "distill-operator";
 
     /// <inheritdoc />
@@ -125,27 +124,10 @@ public sealed class KubernetesDistillationCluster(IKubernetes client, InformerSe
     }
 
     /// <inheritdoc />
-    public async Task RecordEventAsync(DistillationJob job, string type, string reason, string message, CancellationToken cancellation)
+    public Task RecordEventAsync(DistillationJob job, string type, string reason, string message, CancellationToken cancellation)
     {
-        ArgumentNullException.ThrowIfNull(job);
-        var now = time.GetUtcNow().UtcDateTime;
-        var ns = job.Metadata.NamespaceProperty;
-        var name = string.Create(CultureInfo.InvariantCulture, $"{job.Metadata.Name}.{now.Ticks:x}{Random.Shared.Next(0x1000):x3}");
-        var @event = new Corev1Event
-        {
-            Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns },
-            InvolvedObject = new V1ObjectReference { ApiVersion = job.ApiVersion, Kind = job.Kind, Name = job.Metadata.Name, NamespaceProperty = ns, Uid = job.Metadata.Uid, ResourceVersion = job.Metadata.ResourceVersion },
-            Type = type,
-            Reason = reason,
-            Message = message.Length > 1024 ? message[..1021] + "..." : message,
-            FirstTimestamp = now,
-            LastTimestamp = now,
-            Count = 1,
-            Source = new V1EventSource { Component = FieldManager },
-            ReportingComponent = ApiGroup.Name + "/operator",
-            ReportingInstance = identity,
-        };
-        await client.CoreV1.CreateNamespacedEventAsync(@event, ns, cancellationToken: cancellation).ConfigureAwait(false);
+        events.Record(job, type, reason, message);
+        return Task.CompletedTask;
     }
 
     private static async Task IgnoreNotFound(Task call)

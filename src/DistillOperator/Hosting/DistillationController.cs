@@ -49,11 +49,12 @@ public sealed class DistillationController(IKubernetes client, OperatorOptions o
             informer.Changed += pod => EnqueueOwner(queue, pod);
         }
 
-        var cluster = new KubernetesDistillationCluster(client, jobs, runs, pods, options.Identity, time);
+        var events = new EventRecorder(client, options.Identity, time, loggers.CreateLogger<EventRecorder>());
+        var cluster = new KubernetesDistillationCluster(client, jobs, runs, pods, events);
         var reconciler = new DistillationJobReconciler(cluster, new TrainerSettings(options.TrainerImage, options.TrainerImagePullPolicy), metrics, time, loggers.CreateLogger<DistillationJobReconciler>());
         using var hardStop = new CancellationTokenSource();
         using var informing = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        var informers = Task.WhenAll(jobs.RunAsync(informing.Token), runs.RunAsync(informing.Token), pods.RunAsync(informing.Token));
+        var informers = Task.WhenAll(jobs.RunAsync(informing.Token), runs.RunAsync(informing.Token), pods.RunAsync(informing.Token), events.RunAsync(informing.Token));
         try
         {
             await Task.WhenAll(jobs.WaitForSyncAsync(stop), runs.WaitForSyncAsync(stop), pods.WaitForSyncAsync(stop)).ConfigureAwait(false);
