@@ -4,11 +4,13 @@ using DistillOperator.Bench;
 return args switch
 {
     ["teacher-cache", .. var rest] => TeacherCacheBenchmark.Run(rest, Console.Out),
+    ["padding", .. var rest] => PaddingBenchmark.Run(rest, Console.Out),
     _ => Usage(),
 };
 
 static int Usage()
 {
     Console.Error.WriteLine("usage: DistillOperator.Bench teacher-cache [--data TSV] [--examples N] [--epochs N]");
+    Console.Error.WriteLine("       DistillOperator.Bench padding [--data TSV] [--examples N]");
     return 2;
 }

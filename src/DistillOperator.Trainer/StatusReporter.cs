@@ -21,9 +21,10 @@ public sealed class StatusReporter(IStatusPatcher patcher, TimeSpan interval, Te
     private DateTimeOffset? _lastSent;
     private Task _inFlight = Task.CompletedTask;
     private int _failures;
+    private int _sent;
 
     /// <summary>Patches sent successfully.</summary>
-    public int Sent { get; private set; }
+    public int Sent => Volatile.Read(ref _sent);
 
     /// <inheritdoc />
     public void StageStarted(StageProgress stage)
@@ -124,7 +125,7 @@ public sealed class StatusReporter(IStatusPatcher patcher, TimeSpan interval, Te
             try
             {
                 await patcher.PatchAsync(patch, cancellation).ConfigureAwait(false);
-                Sent++;
+                Interlocked.Increment(ref _sent);
                 return true;
             }
             catch (Exception e) when (e is not OperationCanceledException)
@@ -181,7 +182,7 @@ public sealed class StatusReporter(IStatusPatcher patcher, TimeSpan interval, Te
         try
         {
             await patcher.PatchAsync(patch, CancellationToken.None).ConfigureAwait(false);
-            Sent++;
+            Interlocked.Increment(ref _sent);
             _failures = 0;
         }
         catch (Exception e)

@@ -103,6 +103,7 @@ public sealed class ReconcilerDecisionTests : IDisposable
         { "pod starting", null, ["Pending"], JobPhase.Initializing, ConditionReasons.PodStarting },
         { "pod running", null, ["Running"], JobPhase.Running, ConditionReasons.Training },
         { "restart after eviction", null, ["Failed"], JobPhase.Initializing, ConditionReasons.Restarting },
+        { "trainer exited 0, Job not complete yet", null, ["Succeeded"], JobPhase.Running, ConditionReasons.Completing },
         { "complete", "Complete:", ["Failed", "Succeeded"], JobPhase.Succeeded, ConditionReasons.Completed },
         { "bad input", "Failed:PodFailurePolicy", ["Failed"], JobPhase.Failed, ConditionReasons.BadInput },
         { "backoff", "Failed:BackoffLimitExceeded", ["Failed", "Failed"], JobPhase.Failed, ConditionReasons.BackoffLimitExceeded },
@@ -216,6 +217,60 @@ public sealed class ReconcilerDecisionTests : IDisposable
         _job.Status.Result = new JobResult { StudentAccuracy = 0.85 };
         await Reconcile();
         Assert.False(_patches[^1].ContainsKey("result"));
+    }
+
+    [Fact]
+    public async Task A_completed_run_whose_result_has_not_reached_the_caches_waits_for_it_instead_of_failing_the_gate()
+    {
+        _job.Spec.QualityGate = new QualityGate { MinStudentAccuracy = 0.5 };
+        Adopt(complete: true);
+        _job.Status!.Phase = JobPhase.Running;
+        _pods.Clear(); // the pod cache is behind the Job
+
+        var result = await Reconcile();
+
+        foreach (var patch in _patches)
+        {
+            Apply(patch);
+        }
+
+        Assert.Equal(JobPhase.Running, _job.Status!.Phase);
+        Assert.Equal(TimeSpan.FromSeconds(1), result.RequeueAfter);
+        Assert.DoesNotContain(_job.Status.Conditions!, c => c.Type is ConditionTypes.QualityTargetMet or ConditionTypes.Failed && c.Status == "True");
+    }
+
+    [Fact]
+    public async Task An_invalid_edit_of_a_succeeded_job_clears_the_old_runs_conditions_and_starts_the_ttl_now()
+    {
+        _job.Spec.RunPolicy.TtlSecondsAfterFinished = 3600;
+        Adopt(complete: true);
+        _clock.Advance(TimeSpan.FromHours(2)); // the old run finished two hours ago
+        _job.Metadata.Generation = 2;
+        _job.Spec.Distillation.SoftLabelWeight = 0;
+        _job.Spec.Distillation.HardLabelWeight = 0;
+        _cluster.Setup(c => c.DeleteRunAsync(It.IsAny<V1Job>(), It.IsAny<CancellationToken>())).Returns(Task.CompletedTask);
+
+        var result = await Reconcile();
+
+        var patch = _patches[^1];
+        Assert.Equal("Failed", (string?)patch["phase"]);
+        Assert.DoesNotContain(patch["conditions"]!.AsArray(), c => (string?)c!["type"] == ConditionTypes.Succeeded);
+        Assert.Equal(_clock.GetUtcNow().UtcDateTime, DateTime.Parse((string)patch["completionTime"]!, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AdjustToUniversal));
+        Assert.Equal(TimeSpan.FromHours(1), result.RequeueAfter);
+        _cluster.Verify(c => c.DeleteJobAsync(It.IsAny<DistillationJob>(), It.IsAny<CancellationToken>()), Times.Never);
+    }
+
+    [Fact]
+    public async Task A_run_of_the_current_generation_is_kept_even_when_the_operator_now_hashes_its_spec_differently()
+    {
+        Adopt();
+        _runs[0].Metadata.Labels = new Dictionary<string, string> { [RunNames.GenerationLabel] = "1" };
+        _runs[0].Metadata.Annotations[RunSpecHash.Annotation] = "from-an-older-operator";
+
+        await Reconcile();
+
+        Assert.Empty(_created);
+        _cluster.Verify(c => c.DeleteRunAsync(It.IsAny<V1Job>(), It.IsAny<CancellationToken>()), Times.Never);
     }
 
     private static JsonObject Condition(JsonObject patch, string type) =>

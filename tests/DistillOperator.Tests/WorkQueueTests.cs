@@ -69,4 +69,17 @@ public sealed class WorkQueueTests
         Assert.Equal(TimeSpan.FromSeconds(1), queue.AddRateLimited(A));
         Assert.Equal(TimeSpan.FromSeconds(1), queue.AddRateLimited(B)); // per key
     }
+
+    [Fact]
+    public void A_requeue_further_than_a_day_comes_back_after_a_day()
+    {
+        var time = new FakeTimeProvider();
+        using var queue = new WorkQueue(time);
+        queue.AddAfter(A, TimeSpan.FromDays(3650));
+
+        time.Advance(WorkQueue.MaxDelay - TimeSpan.FromSeconds(1));
+        Assert.Equal(0, queue.Depth);
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(1, queue.Depth);
+    }
 }

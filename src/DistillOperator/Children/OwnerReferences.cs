@@ -17,7 +17,8 @@ public static class OwnerReferences
             Name = job.Metadata.Name,
             Uid = job.Metadata.Uid,
             Controller = true,
-            BlockOwnerDeletion = true,
+            // Not blockOwnerDeletion: with OwnerReferencesPermissionEnforcement it needs update on
+            // distillationjobs/finalizers, a grant the operator has no other use for.
         };
     }
 

@@ -80,8 +80,10 @@ public sealed class Informer<T>(IListWatch<T> source, ILogger logger, TimeSpan r
                 // KubernetesClient throws this when a watch stream ends without any event: a normal end.
                 logger.LogDebug("Watch of {Source} ended with no event; listing again", source.Description);
             }
-            catch (Exception e) when (e is HttpOperationException or HttpRequestException or KubernetesException or IOException or System.Text.Json.JsonException)
+            catch (Exception e) when (!cancellation.IsCancellationRequested)
             {
+                // Anything else (a timeout, a refused connection, a 5xx, a bad payload): back off and list again;
+                // an informer that stopped would leave the reconciler working on a frozen cache.
                 failures++;
                 var delay = Backoff(failures);
                 logger.LogWarning(e, "List or watch of {Source} failed ({Failures} in a row); retrying in {Delay}", source.Description, failures, delay);

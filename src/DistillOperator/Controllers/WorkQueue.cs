@@ -64,9 +64,17 @@ public sealed class WorkQueue : IDisposable
         }
     }
 
+    /// <summary>The longest a key waits in one go: a longer delay is cut to this, and the reconcile then asks again.</summary>
+    public static readonly TimeSpan MaxDelay = TimeSpan.FromHours(24);
+
     /// <summary>Queues <paramref name="key"/> after <paramref name="delay"/>; an earlier pending delay for the key wins.</summary>
     public void AddAfter(ObjectKey key, TimeSpan delay)
     {
+        if (delay > MaxDelay)
+        {
+            delay = MaxDelay;
+        }
+
         if (delay <= TimeSpan.Zero)
         {
             Add(key);

@@ -20,8 +20,8 @@ public sealed class DistillationController(IKubernetes client, OperatorOptions o
     /// <summary>The label selector of the Jobs and pods the operator manages.</summary>
     public const string ManagedSelector = "app.kubernetes.io/managed-by=distill-operator";
 
-    /// <summary>How long in-flight reconciles get to finish when the term ends.</summary>
-    public static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(10);
+    /// <summary>How long in-flight reconciles get to finish when the term ends (well inside the 5 s a lost lease leaves before another replica can lead).</summary>
+    public static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(3);
 
     private readonly ILogger _logger = loggers.CreateLogger<DistillationController>();
 
@@ -69,6 +69,7 @@ public sealed class DistillationController(IKubernetes client, OperatorOptions o
         finally
         {
             state.Synced = false;
+            metrics.Clear();
             await informing.CancelAsync().ConfigureAwait(false);
             await informers.ConfigureAwait(false);
         }

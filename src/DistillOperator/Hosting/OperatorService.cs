@@ -61,7 +61,15 @@ public sealed class OperatorService(IKubernetes client, OperatorOptions options,
             var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
             lock (terms)
             {
-                terms.Add((Task.Run(() => Controller().RunAsync(stop.Token), CancellationToken.None), stop));
+                // A new term starts only after the previous one has fully stopped: never two controllers at once.
+                var previous = terms.Count > 0 ? terms[^1].Run : Task.CompletedTask;
+                terms.Add((Task.Run(
+                    async () =>
+                    {
+                        await previous.ConfigureAwait(false);
+                        await Controller().RunAsync(stop.Token).ConfigureAwait(false);
+                    },
+                    CancellationToken.None), stop));
             }
         };
         elector.OnStoppedLeading += () =>

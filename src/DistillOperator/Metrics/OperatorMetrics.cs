@@ -68,6 +68,13 @@ public sealed class OperatorMetrics : IDisposable
     public void Observe(ObjectKey key, JobPhase phase, DistillationJobStatus? status) =>
         _jobs[key] = new JobSnapshot(phase, status?.Progress?.Percent, status?.Result?.StudentAccuracy, status?.Result?.Agreement);
 
+    /// <summary>This replica stopped reconciling (lost the lease, or stopping): its per-job gauges and queue depth go.</summary>
+    public void Clear()
+    {
+        _jobs.Clear();
+        _queueDepth = () => 0;
+    }
+
     /// <summary>The job is gone: its gauges go too.</summary>
     public void Forget(ObjectKey key) => _jobs.TryRemove(key, out _);
 

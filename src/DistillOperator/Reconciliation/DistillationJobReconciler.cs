@@ -54,6 +54,7 @@ public sealed class DistillationJobReconciler(IDistillationCluster cluster, Trai
         var generation = RunNames.Generation(job);
         status.ObservedGeneration = generation;
         var events = new List<(string Type, string Reason, string Message)>();
+        var afterWrite = new List<Action>(); // metrics of transitions, counted once the status that records them is written
         var patch = new JsonObject();
 
         var resolved = Resolved(job);
@@ -67,12 +68,24 @@ public sealed class DistillationJobReconciler(IDistillationCluster cluster, Trai
                 await cluster.DeleteRunAsync(run, cancellation).ConfigureAwait(false);
             }
 
+            if (before.ObservedGeneration != generation || before.Phase != JobPhase.Failed)
+            {
+                // A new (invalid) spec: nothing of the previous run describes it any more.
+                RemoveRunConditions(status);
+                status.CompletionTime = now.UtcDateTime;
+                status.StartTime = null;
+                status.Restarts = null;
+                status.Progress = null;
+                status.Result = null;
+                patch["progress"] = null;
+                patch["result"] = null;
+            }
+
             Conditions.Set(status.Conditions ??= [], ConditionTypes.Validated, false, ConditionReasons.InvalidSpec, message, generation, now);
             Conditions.Set(status.Conditions, ConditionTypes.Failed, true, ConditionReasons.InvalidSpec, message, generation, now);
             Conditions.Set(status.Conditions, ConditionTypes.Running, false, ConditionReasons.InvalidSpec, "no trainer runs for an invalid spec", generation, now);
             status.Phase = JobPhase.Failed;
             status.TrainerJob = null;
-            status.CompletionTime ??= now.UtcDateTime;
             if (!(before.Phase == JobPhase.Failed && before.ObservedGeneration == generation))
             {
                 events.Add(("Warning", ConditionReasons.InvalidSpec, message));
@@ -80,16 +93,19 @@ public sealed class DistillationJobReconciler(IDistillationCluster cluster, Trai
 
             if (before.Phase != JobPhase.Failed)
             {
-                metrics.Transition(before.Phase, JobPhase.Failed);
+                afterWrite.Add(() => metrics.Transition(before.Phase, JobPhase.Failed));
             }
 
-            return await FinishAsync(job, key, before, status, patch, events, ReconcileResult.Done, now, cancellation).ConfigureAwait(false);
+            return await FinishAsync(job, key, before, status, patch, events, afterWrite, ReconcileResult.Done, now, cancellation).ConfigureAwait(false);
         }
 
         Conditions.Set(status.Conditions ??= [], ConditionTypes.Validated, true, ConditionReasons.SpecValid, "the spec is valid", generation, now);
         var hash = RunSpecHash.Of(resolved.Spec);
         var all = await cluster.ListRunsAsync(job, cancellation).ConfigureAwait(false);
-        var current = all.FirstOrDefault(r => RunSpecHash.OfRun(r) == hash && r.Metadata.DeletionTimestamp is null);
+        // A run of this generation is current; one of an older generation still is when only suspend, TTL or the
+        // progress timeout changed (same hash). Comparing hashes only across generations keeps running runs when an
+        // operator upgrade changes how a spec serialises.
+        var current = all.FirstOrDefault(r => r.Metadata.DeletionTimestamp is null && (GenerationOf(r) == generation || RunSpecHash.OfRun(r) == hash));
         var stale = all.Where(r => r != current).ToList();
         var result = ReconcileResult.Done;
 
@@ -104,8 +120,10 @@ public sealed class DistillationJobReconciler(IDistillationCluster cluster, Trai
         {
             // A changed spec replaces the run: the old trainer checkpoints and stops before the new one starts.
             status.Phase = JobPhase.Pending;
+            RemoveRunConditions(status);
+            status.CompletionTime = null;
             Conditions.Set(status.Conditions, ConditionTypes.Running, false, ConditionReasons.ReplacingRun, $"waiting for {string.Join(", ", stale.Select(r => r.Metadata.Name))} to stop", generation, now);
-            return await FinishAsync(job, key, before, status, patch, events, new ReconcileResult(ReplacementPoll), now, cancellation).ConfigureAwait(false);
+            return await FinishAsync(job, key, before, status, patch, events, afterWrite, new ReconcileResult(ReplacementPoll), now, cancellation).ConfigureAwait(false);
         }
 
         if (current is null && !finishedBefore)
@@ -132,11 +150,14 @@ public sealed class DistillationJobReconciler(IDistillationCluster cluster, Trai
         {
             current = await FollowSuspendAsync(job, current, cancellation).ConfigureAwait(false);
             var pods = await cluster.ListPodsAsync(current, cancellation).ConfigureAwait(false);
-            Apply(job, status, patch, RunObserver.Observe(job, current, pods), now, generation, events, ref result);
+            Apply(job, status, patch, RunObserver.Observe(job, current, pods), now, generation, events, afterWrite, ref result);
         }
 
-        return await FinishAsync(job, key, before, status, patch, events, result, now, cancellation).ConfigureAwait(false);
+        return await FinishAsync(job, key, before, status, patch, events, afterWrite, result, now, cancellation).ConfigureAwait(false);
     }
+
+    private static long? GenerationOf(V1Job run) =>
+        run.Metadata.Labels?.TryGetValue(RunNames.GenerationLabel, out var value) == true && long.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out var generation) ? generation : null;
 
     private static DistillationJob Resolved(DistillationJob job)
     {
@@ -153,6 +174,15 @@ public sealed class DistillationJobReconciler(IDistillationCluster cluster, Trai
         status.Restarts = 0;
         status.Progress = null;
         status.Result = null;
+        RemoveRunConditions(status);
+
+        // The previous run's progress and result do not describe this one.
+        patch["progress"] = null;
+        patch["result"] = null;
+    }
+
+    private static void RemoveRunConditions(DistillationJobStatus status)
+    {
         foreach (var type in RunConditions)
         {
             if (status.Conditions?.FirstOrDefault(c => c.Type == type) is { } condition)
@@ -160,10 +190,6 @@ public sealed class DistillationJobReconciler(IDistillationCluster cluster, Trai
                 status.Conditions.Remove(condition);
             }
         }
-
-        // The previous run's progress and result do not describe this one.
-        patch["progress"] = null;
-        patch["result"] = null;
     }
 
     private static TimeSpan? Ttl(DistillationJob job, DistillationJobStatus status, DateTimeOffset now)
@@ -173,7 +199,9 @@ public sealed class DistillationJobReconciler(IDistillationCluster cluster, Trai
             return null;
         }
 
-        var left = new DateTimeOffset(DateTime.SpecifyKind(completed, DateTimeKind.Utc)) + TimeSpan.FromSeconds(ttl) - now;
+        // A TTL beyond ten years is as good as none, and keeps the arithmetic in range.
+        var keep = TimeSpan.FromSeconds(Math.Min(ttl, 10L * 366 * 86400));
+        var left = new DateTimeOffset(DateTime.SpecifyKind(completed, DateTimeKind.Utc)) + keep - now;
         return left > TimeSpan.Zero ? left : TimeSpan.Zero;
     }
 
@@ -235,7 +263,7 @@ public sealed class DistillationJobReconciler(IDistillationCluster cluster, Trai
         return run;
     }
 
-    private void Apply(DistillationJob job, DistillationJobStatus status, JsonObject patch, RunObservation observed, DateTimeOffset now, long generation, List<(string Type, string Reason, string Message)> events, ref ReconcileResult result)
+    private void Apply(DistillationJob job, DistillationJobStatus status, JsonObject patch, RunObservation observed, DateTimeOffset now, long generation, List<(string Type, string Reason, string Message)> events, List<Action> afterWrite, ref ReconcileResult result)
     {
         var phase = observed.Phase;
         var reason = observed.Reason;
@@ -255,7 +283,14 @@ public sealed class DistillationJobReconciler(IDistillationCluster cluster, Trai
                 patch["result"] = JsonNode.Parse(KubernetesJson.Serialize(fromPod));
             }
 
-            if (QualityGateCheck.Evaluate(job.Spec.QualityGate, status.Result) is { } gate)
+            if (status.Result is null && !observed.SucceededPodSeen && job.Spec.QualityGate is not null)
+            {
+                // The Job completed, but neither the trainer's patch nor its pod has reached the caches yet.
+                (phase, reason, message) = (JobPhase.Running, ConditionReasons.AwaitingResult, "the trainer finished; waiting for its result");
+                status.CompletionTime = null;
+                result = result.Sooner(TimeSpan.FromSeconds(1));
+            }
+            else if (QualityGateCheck.Evaluate(job.Spec.QualityGate, status.Result) is { } gate)
             {
                 Conditions.Set(conditions, ConditionTypes.QualityTargetMet, gate.Met, gate.Met ? ConditionReasons.QualityTargetReached : ConditionReasons.QualityTargetNotMet, gate.Message, generation, now);
                 if (!gate.Met)
@@ -288,15 +323,16 @@ public sealed class DistillationJobReconciler(IDistillationCluster cluster, Trai
         if (previous != phase)
         {
             events.Add((phase == JobPhase.Failed ? "Warning" : "Normal", phase.ToString(), message));
-            metrics.Transition(previous, phase);
-            if (phase == JobPhase.Running && observed.RunningSince is { } running && observed.RunCreated is { } created)
+            afterWrite.Add(() => metrics.Transition(previous, phase));
+            // The first start of a run (not a restart or a resume) is what time-to-running measures.
+            if (phase == JobPhase.Running && previous is JobPhase.Pending or JobPhase.Initializing or JobPhase.Queued && observed.Restarts == 0 && observed.RunningSince is { } running && observed.RunCreated is { } created)
             {
-                metrics.TimeToRunning(running - created);
+                afterWrite.Add(() => metrics.TimeToRunning(running - created));
             }
 
             if (phase is JobPhase.Succeeded or JobPhase.Failed && status.StartTime is { } started && status.CompletionTime is { } ended)
             {
-                metrics.Finished(phase, ended - started);
+                afterWrite.Add(() => metrics.Finished(phase, ended - started));
             }
         }
     }
@@ -325,7 +361,7 @@ public sealed class DistillationJobReconciler(IDistillationCluster cluster, Trai
         return timeout - quiet;
     }
 
-    private async Task<ReconcileResult> FinishAsync(DistillationJob job, ObjectKey key, DistillationJobStatus before, DistillationJobStatus status, JsonObject patch, List<(string Type, string Reason, string Message)> events, ReconcileResult result, DateTimeOffset now, CancellationToken cancellation)
+    private async Task<ReconcileResult> FinishAsync(DistillationJob job, ObjectKey key, DistillationJobStatus before, DistillationJobStatus status, JsonObject patch, List<(string Type, string Reason, string Message)> events, List<Action> afterWrite, ReconcileResult result, DateTimeOffset now, CancellationToken cancellation)
     {
         // A finished job lives ttlSecondsAfterFinished past its completion, then goes with its children.
         var ttl = Ttl(job, status, now);
@@ -351,6 +387,11 @@ public sealed class DistillationJobReconciler(IDistillationCluster cluster, Trai
             }
 
             await cluster.PatchStatusAsync(job, patch, cancellation).ConfigureAwait(false);
+        }
+
+        foreach (var record in afterWrite)
+        {
+            record();
         }
 
         foreach (var (type, reason, message) in events)

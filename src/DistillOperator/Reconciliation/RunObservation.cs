@@ -12,6 +12,7 @@ namespace DistillOperator.Reconciliation;
 /// <param name="RunningSince">When the current trainer container started running.</param>
 /// <param name="TerminationResult">The result the trainer left in its termination message, when it succeeded.</param>
 /// <param name="RunCreated">When the run's batch/v1 Job was created.</param>
+/// <param name="SucceededPodSeen">True when the pod that succeeded is among the pods observed (its termination message was read).</param>
 public sealed record RunObservation(
     JobPhase Phase,
     string Reason,
@@ -21,4 +22,5 @@ public sealed record RunObservation(
     int Restarts,
     DateTime? RunningSince,
     JobResult? TerminationResult,
-    DateTime? RunCreated = null);
+    DateTime? RunCreated = null,
+    bool SucceededPodSeen = false);

@@ -33,7 +33,7 @@ public static class RunObserver
         if (Condition(run, "Complete") is not null)
         {
             var succeeded = pods.LastOrDefault(p => p.Status?.Phase == "Succeeded");
-            return new RunObservation(JobPhase.Succeeded, ConditionReasons.Completed, "the student was trained, evaluated and exported", startTime, status?.CompletionTime ?? Condition(run, "Complete")?.LastTransitionTime, restarts, null, ResultOf(succeeded));
+            return new RunObservation(JobPhase.Succeeded, ConditionReasons.Completed, "the student was trained, evaluated and exported", startTime, status?.CompletionTime ?? Condition(run, "Complete")?.LastTransitionTime, restarts, null, ResultOf(succeeded), SucceededPodSeen: succeeded is not null);
         }
 
         if (Condition(run, "Failed") is { } failed)
@@ -67,6 +67,12 @@ public static class RunObserver
             var container = active.Status.ContainerStatuses?.FirstOrDefault(c => c.Name == TrainerJobBuilder.ContainerName);
             var since = container?.State?.Running?.StartedAt ?? active.Status.StartTime;
             return new RunObservation(JobPhase.Running, ConditionReasons.Training, $"pod {active.Metadata.Name} is training", startTime, null, restarts, since, null);
+        }
+
+        if (active is null && (pods.Any(p => p.Status?.Phase == "Succeeded") || status?.Succeeded > 0))
+        {
+            // The trainer exited 0 and the Job controller has not marked the Job Complete yet: still running, briefly.
+            return new RunObservation(JobPhase.Running, ConditionReasons.Completing, "the trainer finished; waiting for the Job to complete", startTime, null, restarts, null, null);
         }
 
         if (active is not null)

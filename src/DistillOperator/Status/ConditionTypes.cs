@@ -78,4 +78,10 @@ public static class ConditionReasons
 
     /// <summary>The previous run is being stopped before the new one starts.</summary>
     public const string ReplacingRun = "ReplacingRun";
+
+    /// <summary>The trainer exited 0; the Job is about to be marked Complete.</summary>
+    public const string Completing = "Completing";
+
+    /// <summary>The Job completed but its result has not been seen yet.</summary>
+    public const string AwaitingResult = "AwaitingResult";
 }
