@@ -13,6 +13,8 @@ install_prerequisites() {
   # PyTorch is the numeric reference of the trainer's tests; Debian's interpreter is the one that sees it.
   # python3-onnx lets the reference export to ONNX (torch.onnx needs it).
   /usr/bin/python3 -c 'import torch, numpy, onnx' 2>/dev/null || missing+=(python3 python3-torch python3-numpy python3-onnx)
+  # Without it Debian's torch falls back to the reference BLAS, about 10x slower (the references take minutes).
+  [ -e /usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3 ] || missing+=(libopenblas0-pthread)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "== installing ${missing[*]}"
     local sudo=""
