@@ -224,12 +224,15 @@ public sealed class DistillationJobReconciler(IDistillationCluster cluster, Trai
 
     private async Task<(V1Job Run, bool Created)> StartRunAsync(DistillationJob job, DistillationJob resolved, string hash, CancellationToken cancellation)
     {
-        await cluster.CreateAsync(TrainerRbacBuilder.ServiceAccount(job), cancellation).ConfigureAwait(false);
-        await cluster.CreateAsync(TrainerRbacBuilder.Role(job), cancellation).ConfigureAwait(false);
-        await cluster.CreateAsync(TrainerRbacBuilder.RoleBinding(job), cancellation).ConfigureAwait(false);
         var spec = RunSpecBuilder.Build(job);
         (spec.Metadata.Annotations ??= new Dictionary<string, string>())[RunSpecHash.Annotation] = hash;
-        await cluster.CreateAsync(spec, cancellation).ConfigureAwait(false);
+        // The trainer's identity and its spec do not depend on each other: one round trip for all four. The Job,
+        // whose pod needs them, comes after.
+        await Task.WhenAll(
+            cluster.CreateAsync(TrainerRbacBuilder.ServiceAccount(job), cancellation),
+            cluster.CreateAsync(TrainerRbacBuilder.Role(job), cancellation),
+            cluster.CreateAsync(TrainerRbacBuilder.RoleBinding(job), cancellation),
+            cluster.CreateAsync(spec, cancellation)).ConfigureAwait(false);
         var run = TrainerJobBuilder.Build(resolved, trainer);
         (run.Metadata.Annotations ??= new Dictionary<string, string>())[RunSpecHash.Annotation] = hash;
         if (!await cluster.CreateAsync(run, cancellation).ConfigureAwait(false))

@@ -18,16 +18,21 @@ public sealed class JobController(ObjectStore store, TimeProvider? time = null)
     /// <summary>One pass over every Job. Returns true when it changed anything.</summary>
     public bool Step()
     {
+        // One pass over the pods, indexed by owner uid, instead of a pod list per Job: linear in Jobs + pods.
+        var podsByOwner = store.List(_pods, null, LabelSelector.Everything, null).Items
+            .SelectMany(p => (p["metadata"]!["ownerReferences"] as JsonArray ?? []).Select(o => (Owner: (string?)o!["uid"], Pod: p)))
+            .Where(x => x.Owner is not null)
+            .ToLookup(x => x.Owner!, x => x.Pod);
         var changed = false;
         foreach (var job in store.List(_jobs, null, LabelSelector.Everything, null).Items)
         {
-            changed |= Reconcile(job);
+            changed |= Reconcile(job, podsByOwner);
         }
 
         return changed;
     }
 
-    private bool Reconcile(JsonObject job)
+    private bool Reconcile(JsonObject job, ILookup<string, JsonObject> podsByOwner)
     {
         var status = job["status"] as JsonObject ?? new JsonObject();
         if (HasCondition(status, "Complete") || HasCondition(status, "Failed") || job["metadata"]!["deletionTimestamp"] is not null)
@@ -39,9 +44,7 @@ public sealed class JobController(ObjectStore store, TimeProvider? time = null)
         var name = (string)job["metadata"]!["name"]!;
         var uid = (string)job["metadata"]!["uid"]!;
         var spec = job["spec"]!;
-        var pods = store.List(_pods, ns, LabelSelector.Everything, null).Items
-            .Where(p => p["metadata"]!["ownerReferences"] is JsonArray owners && owners.Any(o => (string?)o!["uid"] == uid))
-            .ToList();
+        var pods = podsByOwner[uid].ToList();
         var active = pods.Where(p => (string?)p["status"]?["phase"] is not ("Succeeded" or "Failed") && p["metadata"]!["deletionTimestamp"] is null).ToList();
         var succeeded = pods.Count(p => (string?)p["status"]?["phase"] == "Succeeded");
         var updated = (JsonObject)status.DeepClone();
