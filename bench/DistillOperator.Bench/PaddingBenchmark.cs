@@ -21,7 +21,7 @@ internal static class PaddingBenchmark
 
     public static int Run(string[] args, TextWriter output)
     {
-        var data = "../shared/data/sst2/train.tsv";
+        var data = Sst2Sample.DefaultPath;
         var examples = 4096;
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
@@ -33,15 +33,12 @@ internal static class PaddingBenchmark
             }
         }
 
-        if (!File.Exists(data))
+        if (Sst2Sample.Load(data, examples, FixedLength) is not { } sample)
         {
-            Console.Error.WriteLine($"{data}: not found; run from the repository root with ../shared beside it, or pass --data");
             return 2;
         }
 
-        var rows = DatasetReader.Read(new DatasetSpec { Uri = data }, data, LabelSet.FromNames(["0", "1"])).Take(examples).ToList();
-        var tokenizer = WordTokenizer.Build(rows.Select(r => r.Text), 20000, lowerCase: true);
-        var train = EncodedExample.Encode(rows, tokenizer, FixedLength);
+        var (tokenizer, train) = sample;
         var mean = train.Average(e => e.Ids.Length);
         // The fixed-length pipeline's tensors: every example as 64 positions (the padding counted as input, as a
         // pipeline without masks would; the work per batch is what is measured).
@@ -50,9 +47,9 @@ internal static class PaddingBenchmark
 
         double Measure(string name, List<EncodedExample> set, bool bucketing)
         {
-            torch.manual_seed(1);
-            using var teacher = new BertClassifier(new BertConfig { VocabSize = tokenizer.Vocabulary.Count, Layers = 6, HiddenSize = 384, Heads = 12, IntermediateSize = 1536, MaxPositions = 512, Labels = 2 });
-            using var student = new BertClassifier(teacher.Config with { Layers = 3 });
+            var (teacher, student) = sample.Models();
+            using var disposeTeacher = teacher;
+            using var disposeStudent = student;
             var spec = new DistillationJobSpec
             {
                 Distillation = new DistillationSpec { Strategy = DistillationStrategy.AllLayers, TeacherCache = true, TeacherCacheMemoryMiB = 4096 },

@@ -19,7 +19,7 @@ internal static class TeacherCacheBenchmark
 {
     public static int Run(string[] args, TextWriter output)
     {
-        var data = "../shared/data/sst2/train.tsv";
+        var data = Sst2Sample.DefaultPath;
         var examples = 4096;
         var epochs = 2;
         for (var i = 0; i + 1 < args.Length; i += 2)
@@ -33,23 +33,19 @@ internal static class TeacherCacheBenchmark
             }
         }
 
-        if (!File.Exists(data))
+        if (Sst2Sample.Load(data, examples, 64) is not { } sample)
         {
-            Console.Error.WriteLine($"{data}: not found; run from the repository root with ../shared beside it, or pass --data");
             return 2;
         }
 
-        var spec = new DatasetSpec { Uri = data };
-        var rows = DatasetReader.Read(spec, data, LabelSet.FromNames(["0", "1"])).Take(examples).ToList();
-        var tokenizer = WordTokenizer.Build(rows.Select(r => r.Text), 20000, lowerCase: true);
-        var train = EncodedExample.Encode(rows, tokenizer, 64);
+        var (tokenizer, train) = sample;
         output.WriteLine($"teacher-cache: {train.Count} SST-2 examples, {epochs} internal epochs + 1 classification epoch, batch 32; {TorchRuntime.Describe()}, {Environment.ProcessorCount} cores");
 
         double Measure(bool cache)
         {
-            torch.manual_seed(1);
-            using var teacher = new BertClassifier(new BertConfig { VocabSize = tokenizer.Vocabulary.Count, Layers = 6, HiddenSize = 384, Heads = 12, IntermediateSize = 1536, MaxPositions = 512, Labels = 2 });
-            using var student = new BertClassifier(teacher.Config with { Layers = 3 });
+            var (teacher, student) = sample.Models();
+            using var disposeTeacher = teacher;
+            using var disposeStudent = student;
             var jobSpec = new DistillationJobSpec
             {
                 Distillation = new DistillationSpec { Strategy = DistillationStrategy.AllLayers, TeacherCache = cache, TeacherCacheMemoryMiB = 4096 },

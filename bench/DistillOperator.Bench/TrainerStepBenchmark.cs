@@ -22,13 +22,13 @@ namespace DistillOperator.Bench;
 /// </summary>
 internal static class TrainerStepBenchmark
 {
-    private const int Hidden = 384;
-    private const int Intermediate = 1536;
+    private const int Hidden = Sst2Sample.Hidden;
+    private const int Intermediate = Sst2Sample.Intermediate;
     private static readonly int[] TeacherLayers = [2, 4, 6];
 
     public static int Run(string[] args, TextWriter output)
     {
-        var data = "../shared/data/sst2/train.tsv";
+        var data = Sst2Sample.DefaultPath;
         var examples = 2048;
         var python = "/usr/bin/python3";
         for (var i = 0; i + 1 < args.Length; i += 2)
@@ -42,15 +42,12 @@ internal static class TrainerStepBenchmark
             }
         }
 
-        if (!File.Exists(data))
+        if (Sst2Sample.Load(data, examples, 64) is not { } sample)
         {
-            Console.Error.WriteLine($"{data}: not found; run from the repository root with ../shared beside it, or pass --data");
             return 2;
         }
 
-        var rows = DatasetReader.Read(new DatasetSpec { Uri = data }, data, LabelSet.FromNames(["0", "1"])).Take(examples).ToList();
-        var tokenizer = WordTokenizer.Build(rows.Select(r => r.Text), 20000, lowerCase: true);
-        var train = EncodedExample.Encode(rows, tokenizer, 64);
+        var (tokenizer, train) = sample;
         var plan = BatchPlanner.Training(train, 32, bucketing: true, seed: 42);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trainer-step: {train.Count} SST-2 examples in {plan.Count} batches of 32 (mean {train.Average(e => e.Ids.Length):F1} tokens), 2 epochs; {TorchRuntime.Describe()}, {Environment.ProcessorCount} cores"));
 
@@ -58,8 +55,8 @@ internal static class TrainerStepBenchmark
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  float32 matmul peak (1024², TorchSharp): {peak:F1} GFLOP/s"));
         var flops = plan.Sum(b => StepFlops(b.Length, b.Max(i => train[i].Ids.Length))) * 2; // two epochs, same batches
 
-        var product = Product(tokenizer, train);
-        var bare = Bare(tokenizer, train, plan);
+        var product = Product(sample);
+        var bare = Bare(sample, plan);
         var samples = train.Count * 2.0;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  product trainer:   {samples / product,8:F1} samples/s ({product:F1} s, {flops / product / 1e9:F1} GFLOP/s = {flops / product / 1e9 / peak:P0} of peak)"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  bare TorchSharp:   {samples / bare,8:F1} samples/s ({bare:F1} s)"));
@@ -101,17 +98,10 @@ internal static class TrainerStepBenchmark
         return 2.0 * 1024 * 1024 * 1024 * Repeats / watch.Elapsed.TotalSeconds / 1e9;
     }
 
-    private static (BertClassifier Teacher, BertClassifier Student) Models(WordTokenizer tokenizer)
+    private static double Product(Sst2Sample sample)
     {
-        torch.manual_seed(1);
-        var teacher = new BertClassifier(new BertConfig { VocabSize = tokenizer.Vocabulary.Count, Layers = 6, HiddenSize = Hidden, Heads = 12, IntermediateSize = Intermediate, MaxPositions = 512, Labels = 2 });
-        var student = new BertClassifier(teacher.Config with { Layers = 3 });
-        return (teacher, student);
-    }
-
-    private static double Product(WordTokenizer tokenizer, List<EncodedExample> train)
-    {
-        var (teacher, student) = Models(tokenizer);
+        var (tokenizer, train) = sample;
+        var (teacher, student) = sample.Models();
         using (teacher)
         using (student)
         {
@@ -127,9 +117,10 @@ internal static class TrainerStepBenchmark
     }
 
     // The same tensor work with nothing around it: batches collated on the fly, the product's loss functions.
-    private static double Bare(WordTokenizer tokenizer, List<EncodedExample> train, List<int[]> plan)
+    private static double Bare(Sst2Sample sample, List<int[]> plan)
     {
-        var (teacher, student) = Models(tokenizer);
+        var (tokenizer, train) = sample;
+        var (teacher, student) = sample.Models();
         using (teacher)
         using (student)
         {
@@ -175,7 +166,7 @@ internal static class TrainerStepBenchmark
         try
         {
             var batches = plan.Select(indices => indices.Select(i => train[i].Ids).ToArray()).ToArray();
-            File.WriteAllText(file, JsonSerializer.Serialize(new { vocab = tokenizer.Vocabulary.Count, pad = tokenizer.PadId, hidden = Hidden, intermediate = Intermediate, heads = 12, batches }));
+            File.WriteAllText(file, JsonSerializer.Serialize(new { vocab = tokenizer.Vocabulary.Count, pad = tokenizer.PadId, hidden = Hidden, intermediate = Intermediate, heads = Sst2Sample.Heads, batches }));
             var start = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true };
             start.ArgumentList.Add(Path.Combine("bench", "pytorch", "distill_step.py"));
             start.ArgumentList.Add(file);

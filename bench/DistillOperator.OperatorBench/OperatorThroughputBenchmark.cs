@@ -28,7 +28,7 @@ public static class OperatorThroughputBenchmark
         var folder = Directory.CreateTempSubdirectory("distill-opbench-").FullName;
         await using var emulator = await KubernetesEmulator.StartAsync(new ObjectStore(historyLimit: 1_000_000));
         using var admin = emulator.CreateClient();
-        await admin.ApiextensionsV1.CreateCustomResourceDefinitionAsync(KubernetesYaml.Deserialize<V1CustomResourceDefinition>(File.ReadAllText(RepositoryPaths.Combine("crds", CrdGenerator.FileName))));
+        await CommittedCrd.InstallAsync(admin);
         await using var workloads = new WorkloadLoop(emulator.Store);
         workloads.Kubelet.Decide = _ => new PodOutcome.KeepRunning();
 

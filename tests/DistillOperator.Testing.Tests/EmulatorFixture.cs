@@ -16,8 +16,7 @@ public sealed class EmulatorFixture : IAsyncLifetime
     {
         Emulator = await KubernetesEmulator.StartAsync();
         Client = Emulator.CreateClient();
-        var crd = KubernetesYaml.Deserialize<V1CustomResourceDefinition>(File.ReadAllText(RepositoryPaths.Combine("crds", CrdGenerator.FileName)));
-        await Client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(crd);
+        await CommittedCrd.InstallAsync(Client);
     }
 
     public async Task DisposeAsync()

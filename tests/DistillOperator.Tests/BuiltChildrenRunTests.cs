@@ -25,7 +25,7 @@ public sealed class BuiltChildrenRunTests : IAsyncLifetime
     {
         _emulator = await KubernetesEmulator.StartAsync();
         _client = _emulator.CreateClient();
-        await _client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(KubernetesYaml.Deserialize<V1CustomResourceDefinition>(File.ReadAllText(RepositoryPaths.Combine("crds", CrdGenerator.FileName))));
+        await CommittedCrd.InstallAsync(_client);
         var trainer = BuiltAssembly.Path(typeof(BuiltChildrenRunTests).Assembly, "TrainerAssembly");
         _pods = new TrainerPods(_emulator, trainer, _root);
     }

@@ -12,7 +12,7 @@ public sealed class ChartTests
     [Fact]
     public void The_chart_installs_the_generated_crd_keeps_it_on_uninstall_and_can_leave_it_out()
     {
-        var generated = KubernetesYaml.Deserialize<V1CustomResourceDefinition>(File.ReadAllText(RepositoryPaths.Combine("crds", CrdGenerator.FileName)));
+        var generated = CommittedCrd.Read();
         var rendered = KubernetesYaml.Deserialize<V1CustomResourceDefinition>(Render().Single(d => d.Contains("\nkind: CustomResourceDefinition\n", StringComparison.Ordinal)));
 
         // helm's toYaml orders keys; the content must be the same.

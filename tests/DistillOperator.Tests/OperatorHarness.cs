@@ -50,8 +50,7 @@ public sealed class OperatorHarness : IAsyncDisposable
     {
         var emulator = await KubernetesEmulator.StartAsync();
         var harness = new OperatorHarness(emulator, Directory.CreateTempSubdirectory("distill-operator-").FullName);
-        var crd = KubernetesYaml.Deserialize<V1CustomResourceDefinition>(File.ReadAllText(RepositoryPaths.Combine("crds", CrdGenerator.FileName)));
-        await harness.Client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(crd);
+        await CommittedCrd.InstallAsync(harness.Client);
         if (workloads)
         {
             harness.Workloads = new WorkloadLoop(emulator.Store);

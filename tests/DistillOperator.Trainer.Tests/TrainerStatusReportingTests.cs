@@ -22,7 +22,7 @@ public sealed class TrainerStatusReportingTests : IAsyncLifetime
     {
         _emulator = await KubernetesEmulator.StartAsync();
         using var admin = _emulator.CreateClient();
-        await admin.ApiextensionsV1.CreateCustomResourceDefinitionAsync(KubernetesYaml.Deserialize<V1CustomResourceDefinition>(File.ReadAllText(RepositoryPaths.Combine("crds", CrdGenerator.FileName))));
+        await CommittedCrd.InstallAsync(admin);
         SyntheticSentiment.WriteTsv(Path.Combine(_workspace, "train.tsv"), 200, seed: 1);
         SyntheticSentiment.WriteTsv(Path.Combine(_workspace, "dev.tsv"), 60, seed: 2);
         var job = KubernetesYaml.Deserialize<DistillOperator.Api.V1Alpha1.DistillationJob>($$$"""
