@@ -52,6 +52,27 @@ public sealed class JobRunnerTests : IDisposable
         Assert.Equal(result.StudentParameters, exported.ParameterCount);
     }
 
+    [Fact]
+    public void A_teacher_fine_tuned_by_a_job_is_exported_and_a_later_job_distils_from_it_without_fine_tuning_again()
+    {
+        var first = Run(Job());
+        var teacherFolder = Path.Combine(first.OutputFolder, JobRunner.FinetunedTeacherFolder);
+        Assert.Equal(teacherFolder, first.FinetunedTeacherFolder);
+        Assert.True(File.Exists(Path.Combine(teacherFolder, "vocab.txt")), "the fine-tuned teacher was exported without its vocabulary");
+
+        var second = Run(Job(spec =>
+        {
+            spec.Teacher = new TeacherSpec { Model = new ModelSource { Uri = "out/teacher" } };
+            spec.Output = new OutputSpec { Uri = "second" };
+        }));
+
+        // The same weights and the same vocabulary (built from the same data) on the same validation set: the reloaded
+        // teacher scores exactly what the fine-tuned one did.
+        Assert.Equal(first.Outcome.Teacher!.Accuracy, second.Outcome.Teacher!.Accuracy);
+        Assert.Null(second.FinetunedTeacherFolder);
+        Assert.False(Directory.Exists(Path.Combine(second.OutputFolder, JobRunner.FinetunedTeacherFolder)));
+    }
+
     public static TheoryData<string, Action<JobRunnerTests>, string> BadInputs() => new()
     {
         { "missing file", t => File.Delete(t._folder.Combine("train.tsv")), "train.tsv: data file not found" },

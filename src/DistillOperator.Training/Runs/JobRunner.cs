@@ -24,6 +24,9 @@ public sealed class JobRunner(StoragePaths paths, ITrainingProgress progress, st
     /// <summary>Where checkpoints go inside the output folder, one sub-folder per training-relevant spec.</summary>
     public const string CheckpointFolder = ".checkpoints";
 
+    /// <summary>Where a teacher fine-tuned by the job is exported inside the output folder, so later jobs can reuse it.</summary>
+    public const string FinetunedTeacherFolder = "teacher";
+
     /// <summary>Runs the job.</summary>
     public RunResult Run(DistillationJob job, ValidationTarget target, CancellationToken cancellation = default)
     {
@@ -90,6 +93,15 @@ public sealed class JobRunner(StoragePaths paths, ITrainingProgress progress, st
 
         BertCheckpoint.Save(student, outputFolder);
         ExportedTokenizer.Write(outputFolder, tokenizer, spec.Data.Tokenizer.LowerCase, spec.Data.MaxSequenceLength);
+        string? finetunedTeacher = null;
+        if (spec.Teacher.Finetune is not null)
+        {
+            // Fine-tuning is often the costliest part of a job: keep its result, loadable as spec.teacher.model.
+            finetunedTeacher = Path.Combine(outputFolder, FinetunedTeacherFolder);
+            BertCheckpoint.Save(teacher, finetunedTeacher);
+            ExportedTokenizer.Write(finetunedTeacher, tokenizer, spec.Data.Tokenizer.LowerCase, spec.Data.MaxSequenceLength);
+        }
+
         var result = new RunResult(outcome, outputFolder, teacher.ParameterCount, student.ParameterCount)
         {
             TeacherLatencyMs = teacherLatency,
@@ -98,6 +110,7 @@ public sealed class JobRunner(StoragePaths paths, ITrainingProgress progress, st
             Test = testMetrics,
             Labels = labels.Names,
             TeacherCache = trainer.TeacherCache is { } cache ? (cache.Key, cache.ReusedFromDisk) : null,
+            FinetunedTeacherFolder = finetunedTeacher,
         };
         AtomicFile.WriteAllText(Path.Combine(outputFolder, ModelCard.FileName), ModelCard.Write(job, result));
         AtomicFile.WriteAllText(Path.Combine(outputFolder, RunReport.FileName), RunReport.ToJson(job, result).ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");

@@ -50,6 +50,7 @@ public static class RunReport
             ["compressionRatio"] = result.StudentParameters > 0 ? (double)result.TeacherParameters / result.StudentParameters : null,
             ["speedup"] = result.Speedup,
             ["artifactUri"] = job.Spec.Output.Uri,
+            ["finetunedTeacher"] = result.FinetunedTeacherFolder is null ? null : JobRunner.FinetunedTeacherFolder,
             ["teacherCache"] = result.TeacherCache is { } cache ? new JsonObject { ["key"] = cache.Key, ["reused"] = cache.Reused } : null,
         };
     }

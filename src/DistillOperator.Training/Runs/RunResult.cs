@@ -32,4 +32,7 @@ public sealed record RunResult(TrainingOutcome Outcome, string OutputFolder, lon
 
     /// <summary>The teacher cache's key, and whether an earlier job's cache was reused.</summary>
     public (string? Key, bool Reused)? TeacherCache { get; init; }
+
+    /// <summary>The folder the fine-tuned teacher was exported to, when the job fine-tuned it.</summary>
+    public string? FinetunedTeacherFolder { get; init; }
 }
