@@ -1,0 +1,164 @@
+using System.Diagnostics;
+using System.Globalization;
+using DistillOperator.Api.Validation;
+using DistillOperator.Api.V1Alpha1;
+using DistillOperator.Training;
+using DistillOperator.Training.Runs;
+using k8s.Models;
+
+namespace DistillOperator.Bench.Quality;
+
+/// <summary>
+/// The SST-2 quality table (Aguilar et al., AAAI 2020, at a size two CPU cores can run): all-MiniLM-L6-v2 fine-tuned
+/// on SST-2 as the teacher, 3-layer students initialised from its layers 2, 4, 6 and trained with every strategy and
+/// seed, each through the product's JobRunner. Every finished cell is saved as it completes and skipped when the
+/// command runs again, so the table can be built across several runs.
+/// </summary>
+internal static class QualityBenchmark
+{
+    /// <summary>Fine-tuning of the teacher: epochs over the training set and peak learning rate.</summary>
+    private const int TeacherEpochs = 1;
+    private const double TeacherLearningRate = 5e-5;
+
+    public static int Run(string[] args, TextWriter output)
+    {
+        QualityOptions options;
+        try
+        {
+            options = QualityOptions.Parse(args);
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine($"quality: {e.Message}");
+            return 2;
+        }
+
+        var paths = new QualityPaths(options);
+        using var cancellation = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            cancellation.Cancel();
+            Console.Error.WriteLine("quality: stopping; finished cells are saved, and the cell in progress resumes from its last checkpoint");
+        };
+
+        try
+        {
+            paths.CheckData();
+            if (options.TableOnly)
+            {
+                var saved = QualityRecords.Load<TeacherRecord>(paths.TeacherRecord) ?? throw new FileNotFoundException($"{paths.TeacherRecord}: no teacher has been fine-tuned yet; run without --table-only");
+                return Print(output, paths, saved, options);
+            }
+
+            var teacher = FinetunedTeacher(paths, output, cancellation.Token);
+            var cells = QualityCell.All(options).ToList();
+            output.WriteLine(Invariant($"quality: {cells.Count} cells ({string.Join(", ", options.Schedules.Select(QualityCell.ScheduleName))}; seeds {string.Join(",", options.Seeds)}); {TorchRuntime.Describe()}; results in {paths.Results}"));
+            foreach (var (cell, index) in cells.Select((c, i) => (c, i + 1)))
+            {
+                var record = paths.CellRecord(cell);
+                if (QualityRecords.Load<CellRecord>(record) is { } done && done.TeacherFingerprint == teacher.Fingerprint)
+                {
+                    output.WriteLine(Invariant($"[{index}/{cells.Count}] {cell.Key}: saved (dev {done.DevAccuracy * 100:F2}%), skipped"));
+                    continue;
+                }
+
+                output.WriteLine(Invariant($"[{index}/{cells.Count}] {cell.Key}: {cell.TotalEpochs} epoch(s)"));
+                var watch = Stopwatch.StartNew();
+                var result = Runner(paths, output).Run(cell.Job(paths), ValidationTarget.Local, cancellation.Token);
+                var saved = QualityRecords.ForCell(cell, paths.TrainExampleCount(), watch.Elapsed.TotalSeconds, teacher.Fingerprint, result);
+                QualityRecords.Save(record, saved);
+                DeleteCheckpoints(result.OutputFolder);
+                output.WriteLine(Invariant($"[{index}/{cells.Count}] {cell.Key}: dev {saved.DevAccuracy * 100:F2}%, test {saved.TestAccuracy * 100:F2}%, agreement {saved.DevAgreement * 100:F2}%, {saved.Steps:N0} steps in {saved.Seconds / 60:F1} min; saved {record}"));
+            }
+
+            return Print(output, paths, teacher, options);
+        }
+        catch (OperationCanceledException)
+        {
+            return 130;
+        }
+        catch (Exception e) when (e is InvalidDataException or FileNotFoundException or IOException)
+        {
+            Console.Error.WriteLine($"quality: {e.Message}");
+            return 1;
+        }
+    }
+
+    // The teacher every cell distils from: fine-tuned once by a job of its own and exported by it; a saved record
+    // whose model is gone (a fresh clone) is fine-tuned again, and cells of the old teacher then run again.
+    private static TeacherRecord FinetunedTeacher(QualityPaths paths, TextWriter output, CancellationToken cancellation)
+    {
+        if (QualityRecords.Load<TeacherRecord>(paths.TeacherRecord) is { } saved
+            && Directory.Exists(paths.FinetunedTeacher)
+            && QualityRecords.Fingerprint(paths.FinetunedTeacher) == saved.Fingerprint)
+        {
+            output.WriteLine(Invariant($"teacher: saved (dev {saved.DevAccuracy * 100:F2}%, fingerprint {saved.Fingerprint})"));
+            return saved;
+        }
+
+        PretrainedMiniLm.ExtractTo(paths.PretrainedTeacher);
+        output.WriteLine(Invariant($"teacher: fine-tuning all-MiniLM-L6-v2 on {paths.TrainExampleCount():N0} examples, {TeacherEpochs} epoch(s)"));
+        var job = new DistillationJob
+        {
+            Metadata = new V1ObjectMeta { Name = "teacher" },
+            Spec = new DistillationJobSpec
+            {
+                Teacher = new TeacherSpec
+                {
+                    Model = new ModelSource { Uri = paths.FileUri(Path.Combine(paths.PretrainedTeacher, "model.onnx")), Format = ModelFormat.Onnx },
+                    Finetune = new FinetuneSpec { Epochs = TeacherEpochs, LearningRate = TeacherLearningRate },
+                },
+                // The job exists for its fine-tuned teacher; its student (one layer, labels only) is a by-product.
+                Student = new StudentSpec { Architecture = new ArchitectureSpec { Layers = 1 } },
+                Data = paths.Data(),
+                Distillation = new DistillationSpec { Strategy = DistillationStrategy.None, HardLabelWeight = 1 },
+                Training = QualityCell.Training(seed: 42, epochsPerStage: 1, classificationEpochs: 1, QualityCell.StudentLearningRate),
+                Output = new OutputSpec { Uri = paths.FileUri(paths.TeacherJobOutput) },
+            },
+        };
+        var watch = Stopwatch.StartNew();
+        var result = Runner(paths, output).Run(job, ValidationTarget.Local, cancellation);
+        var teacherSteps = (long)Math.Ceiling(paths.TrainExampleCount() / 32.0) * TeacherEpochs;
+        var record = new TeacherRecord(
+            QualityRecords.Fingerprint(paths.FinetunedTeacher),
+            paths.TrainExampleCount(),
+            TeacherEpochs,
+            TeacherLearningRate,
+            teacherSteps,
+            watch.Elapsed.TotalSeconds,
+            result.Outcome.Teacher!.Accuracy,
+            result.Test!.Value.Teacher.Accuracy,
+            result.TeacherParameters,
+            QualityRecords.EncoderParameters(paths.FinetunedTeacher, result.TeacherParameters));
+        QualityRecords.Save(paths.TeacherRecord, record);
+        DeleteCheckpoints(result.OutputFolder);
+        output.WriteLine(Invariant($"teacher: dev {record.DevAccuracy * 100:F2}%, test {record.TestAccuracy * 100:F2}% after {record.Seconds / 60:F1} min; saved {paths.TeacherRecord}"));
+        return record;
+    }
+
+    private static JobRunner Runner(QualityPaths paths, TextWriter output) =>
+        new(new StoragePaths(paths.Work, _ => null), new LineProgress(output, 500), paths.TeacherCache);
+
+    private static int Print(TextWriter output, QualityPaths paths, TeacherRecord teacher, QualityOptions options)
+    {
+        var cells = Directory.EnumerateFiles(paths.Results, "*-seed*.json").Order(StringComparer.Ordinal).Select(f => QualityRecords.Load<CellRecord>(f)!).ToList();
+        var table = QualityTable.Render(teacher, cells, options.Strategies);
+        AtomicFile.WriteAllText(paths.Table, table);
+        output.WriteLine();
+        output.Write(table);
+        return 0;
+    }
+
+    // A finished cell's checkpoints (weights and optimizer state, hundreds of MB) are no longer needed.
+    private static void DeleteCheckpoints(string outputFolder)
+    {
+        var checkpoints = Path.Combine(outputFolder, JobRunner.CheckpointFolder);
+        if (Directory.Exists(checkpoints))
+        {
+            Directory.Delete(checkpoints, recursive: true);
+        }
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

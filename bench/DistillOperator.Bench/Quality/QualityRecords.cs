@@ -1,0 +1,105 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using DistillOperator.Training;
+using DistillOperator.Training.Models;
+using DistillOperator.Training.Runs;
+
+namespace DistillOperator.Bench.Quality;
+
+/// <summary>The fine-tuned teacher every cell distils from, as saved in teacher.json.</summary>
+internal sealed record TeacherRecord(
+    string Fingerprint,
+    int TrainExamples,
+    int Epochs,
+    double LearningRate,
+    long Steps,
+    double Seconds,
+    double DevAccuracy,
+    double TestAccuracy,
+    long Parameters,
+    long EncoderParameters);
+
+/// <summary>One finished cell, as saved in its JSON file.</summary>
+internal sealed record CellRecord(
+    string Key,
+    string Schedule,
+    string Strategy,
+    int Seed,
+    int TrainExamples,
+    int Epochs,
+    long Steps,
+    double Seconds,
+    string TeacherFingerprint,
+    double DevAccuracy,
+    double TestAccuracy,
+    double DevAgreement,
+    double TestAgreement,
+    long Parameters,
+    long EncoderParameters,
+    double Speedup);
+
+/// <summary>Reading and writing the records, and what identifies a teacher.</summary>
+internal static class QualityRecords
+{
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
+    /// <summary>Writes a record atomically.</summary>
+    public static void Save<T>(string path, T record)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(record, Json) + "\n");
+    }
+
+    /// <summary>The record at <paramref name="path"/>, or null when there is none; a damaged file is an error naming it.</summary>
+    public static T? Load<T>(string path)
+        where T : class
+    {
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<T>(File.ReadAllText(path), Json) ?? throw new InvalidDataException($"{path}: empty record");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: not a saved {typeof(T).Name} ({e.Message}); delete it to run that cell again", e);
+        }
+    }
+
+    /// <summary>A short hash of a checkpoint's weights: cells record the teacher they were distilled from.</summary>
+    public static string Fingerprint(string checkpointFolder)
+    {
+        using var weights = File.OpenRead(Path.Combine(checkpointFolder, BertCheckpoint.WeightsFile));
+        return Convert.ToHexStringLower(SHA256.HashData(weights))[..16];
+    }
+
+    /// <summary>Parameters outside the embeddings (the encoder, pooler and classifier), the paper's way of counting.</summary>
+    public static long EncoderParameters(string checkpointFolder, long parameters)
+    {
+        var config = BertConfig.Read(Path.Combine(checkpointFolder, BertCheckpoint.ConfigFile));
+        var embeddings = ((long)config.VocabSize + config.MaxPositions + config.TypeVocabSize + 2) * config.HiddenSize;
+        return parameters - embeddings;
+    }
+
+    /// <summary>The cell's record, from the run that trained it.</summary>
+    public static CellRecord ForCell(QualityCell cell, int trainExamples, double seconds, string teacherFingerprint, RunResult result) => new(
+        cell.Key,
+        QualityCell.ScheduleName(cell.Schedule),
+        QualityCell.StrategyName(cell.Strategy),
+        cell.Seed,
+        trainExamples,
+        cell.TotalEpochs,
+        result.Outcome.Steps,
+        seconds,
+        teacherFingerprint,
+        result.Outcome.Student!.Accuracy,
+        result.Test!.Value.Student.Accuracy,
+        result.Outcome.Agreement!.Value,
+        result.Test.Value.Agreement,
+        result.StudentParameters,
+        EncoderParameters(result.OutputFolder, result.StudentParameters),
+        result.Speedup ?? double.NaN);
+}
