@@ -24,15 +24,19 @@ public sealed class ChartRbacTests
         options.LeaseDuration = TimeSpan.FromSeconds(3);
         await harness.StartOperatorAsync(options);
 
-        // A job through to its TTL, a job whose spec changes while it runs, a job suspended while it runs.
+        // A job through to its TTL, a job whose spec changes while it runs, a job suspended while it runs, a job
+        // re-created before its predecessor's children were collected.
         harness.Kubelet.Decide = pod => pod["metadata"]!["labels"]!["distill.dev/job"]!.GetValue<string>() == "expiring"
             ? new PodOutcome.Succeed("""{"studentAccuracy":0.9}""")
             : new PodOutcome.KeepRunning();
         await harness.CreateAsync(TestJobs.Named("expiring").With(j => j.Spec.RunPolicy.TtlSecondsAfterFinished = 1).Build());
         await harness.CreateAsync(TestJobs.Named("changing").Build());
         await harness.CreateAsync(TestJobs.Named("pausing").Build());
+        await harness.CreateLeftOversAsync("again");
+        await harness.CreateAsync(TestJobs.Named("again").Build());
         await harness.WaitForPhaseAsync("changing", JobPhase.Running);
         await harness.WaitForPhaseAsync("pausing", JobPhase.Running);
+        await harness.WaitForPhaseAsync("again", JobPhase.Running);
         await harness.PatchSpecAsync("changing", new { training = new { seed = 7 } });
         await harness.PatchSpecAsync("pausing", new { runPolicy = new { suspend = true } });
         await harness.WaitAsync("changing", j => j.Status?.TrainerJob == "changing-g2" && j.Status.Phase == JobPhase.Running);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using DistillOperator.Api.Schema;
 using DistillOperator.Api.V1Alpha1;
+using DistillOperator.Children;
 using DistillOperator.Hosting;
 using DistillOperator.Testing;
 using DistillOperator.Testing.Emulator;
@@ -102,6 +103,26 @@ public sealed class OperatorHarness : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(job);
         job.Metadata.Generation = null;
         return await Client.CustomObjects.CreateNamespacedCustomObjectAsync<DistillationJob>(job, ApiGroup.Name, ApiGroup.Version, job.Metadata.NamespaceProperty, DistillationJob.Plural);
+    }
+
+    /// <summary>
+    /// What an earlier DistillationJob of this name left behind when the garbage collector has not run yet: its
+    /// trainer ServiceAccount, Role and RoleBinding, and its generation-1 spec ConfigMap (with a seed of 999), all owned
+    /// by a uid that no longer exists. Returns that uid.
+    /// </summary>
+    public async Task<string> CreateLeftOversAsync(string name, string ns = "default")
+    {
+        var earlier = TestJobs.Named(name).With(j =>
+        {
+            j.Metadata.NamespaceProperty = ns;
+            j.Metadata.Uid = Guid.NewGuid().ToString();
+            j.Spec.Training.Seed = 999;
+        }).Build();
+        await Client.CoreV1.CreateNamespacedServiceAccountAsync(TrainerRbacBuilder.ServiceAccount(earlier), ns);
+        await Client.RbacAuthorizationV1.CreateNamespacedRoleAsync(TrainerRbacBuilder.Role(earlier), ns);
+        await Client.RbacAuthorizationV1.CreateNamespacedRoleBindingAsync(TrainerRbacBuilder.RoleBinding(earlier), ns);
+        await Client.CoreV1.CreateNamespacedConfigMapAsync(RunSpecBuilder.Build(earlier), ns);
+        return earlier.Metadata.Uid;
     }
 
     /// <summary>The DistillationJob, or null when it does not exist.</summary>

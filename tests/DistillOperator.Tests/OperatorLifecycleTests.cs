@@ -55,6 +55,59 @@ public sealed class OperatorLifecycleTests
     }
 
     [Fact]
+    public async Task A_job_recreated_before_the_garbage_collector_removed_its_predecessors_children_gets_its_own_identity_and_spec()
+    {
+        await using var harness = await OperatorHarness.StartAsync();
+        harness.Kubelet.Decide = _ => new PodOutcome.KeepRunning();
+        var earlier = await harness.CreateLeftOversAsync("again");
+        await harness.StartOperatorAsync();
+
+        var job = await harness.CreateAsync(TestJobs.Named("again").Build());
+        await harness.WaitForPhaseAsync("again", JobPhase.Running);
+
+        // Every child is the new job's: the earlier job's spec (seed 999) is not what its trainer reads.
+        var account = await harness.Client.CoreV1.ReadNamespacedServiceAccountAsync("again-trainer", "default");
+        var role = await harness.Client.RbacAuthorizationV1.ReadNamespacedRoleAsync("again-trainer", "default");
+        var binding = await harness.Client.RbacAuthorizationV1.ReadNamespacedRoleBindingAsync("again-trainer", "default");
+        var spec = await harness.Client.CoreV1.ReadNamespacedConfigMapAsync("again-g1-spec", "default");
+        foreach (var metadata in new[] { account.Metadata, role.Metadata, binding.Metadata, spec.Metadata })
+        {
+            Assert.Equal(job.Metadata.Uid, Assert.Single(metadata.OwnerReferences).Uid);
+        }
+
+        Assert.NotEqual(earlier, job.Metadata.Uid);
+        Assert.Equal(42, KubernetesJson.Deserialize<DistillationJob>(spec.Data["job.json"]).Spec.Training.Seed);
+    }
+
+    [Fact]
+    public async Task A_service_account_made_by_hand_under_the_trainers_name_is_left_alone_and_a_warning_says_what_to_do()
+    {
+        await using var harness = await OperatorHarness.StartAsync();
+        harness.Kubelet.Decide = _ => new PodOutcome.KeepRunning();
+        await harness.Client.CoreV1.CreateNamespacedServiceAccountAsync(new V1ServiceAccount { Metadata = new V1ObjectMeta { Name = "clash-trainer" } }, "default");
+        await harness.StartOperatorAsync();
+
+        await harness.CreateAsync(TestJobs.Named("clash").Build());
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        Corev1Event? warning = null;
+        while (warning is null)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "no NameConflict event");
+            warning = (await harness.EventsAsync("clash")).FirstOrDefault(e => e.Reason == "NameConflict");
+            await Task.Delay(50);
+        }
+
+        Assert.Equal("Warning", warning.Type);
+        Assert.Equal("ServiceAccount default/clash-trainer already exists and has no owner; the job needs that name for its trainer: delete the object or rename the DistillationJob", warning.Message);
+        Assert.Empty(await harness.RunsAsync("clash"));
+        Assert.Null((await harness.Client.CoreV1.ReadNamespacedServiceAccountAsync("clash-trainer", "default")).Metadata.OwnerReferences);
+
+        // Once the person deletes it, the retry creates the job's own and the run starts.
+        await harness.Client.CoreV1.DeleteNamespacedServiceAccountAsync("clash-trainer", "default");
+        await harness.WaitForPhaseAsync("clash", JobPhase.Running, TimeSpan.FromSeconds(60));
+    }
+
+    [Fact]
     public async Task The_run_gets_its_spec_configmap_and_a_trainer_identity_that_may_only_patch_its_own_status()
     {
         await using var harness = await OperatorHarness.StartAsync();

@@ -20,6 +20,8 @@ public sealed class KubernetesDistillationCluster(IKubernetes client, InformerSe
     /// <summary>The field manager of the operator's writes.</summary>
     public const string FieldManager = "distill-operator";
 
+    private readonly ChildConflictResolver _conflicts = new(client);
+
     /// <inheritdoc />
     public Task<DistillationJob?> GetJobAsync(ObjectKey key, CancellationToken cancellation) => Task.FromResult(jobs.Get(key));
 
@@ -80,7 +82,13 @@ public sealed class KubernetesDistillationCluster(IKubernetes client, InformerSe
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
         {
-            return false; // it exists: a previous reconcile (or replica) made it
+            if (child is not V1Job)
+            {
+                // Ours (a previous reconcile or replica made it), or an earlier job's left-over: removed, then retried.
+                await _conflicts.ResolveAsync(child, cancellation).ConfigureAwait(false);
+            }
+
+            return false;
         }
     }
 

@@ -13,10 +13,10 @@ public static class OperatorPermissions
         new("distill.dev", "distillationjobs/status", ["patch"]), // one merge patch per change; also what the trainer's Role grants
         new("batch", "jobs", ["list", "watch", "create", "patch", "delete"]), // runs: create, suspend, replace
         new("", "pods", ["list", "watch"]), // the trainer pods' phases, restarts and termination messages
-        new("", "configmaps", ["create", "delete"]), // the run spec
-        new("", "serviceaccounts", ["create"]), // the trainer's identity
-        new("rbac.authorization.k8s.io", "roles", ["create"]),
-        new("rbac.authorization.k8s.io", "rolebindings", ["create"]),
+        new("", "configmaps", ["create", "get", "delete"]), // the run spec; get and delete one an earlier job of the same name left
+        new("", "serviceaccounts", ["create", "get", "delete"]), // the trainer's identity; likewise
+        new("rbac.authorization.k8s.io", "roles", ["create", "get", "delete"]),
+        new("rbac.authorization.k8s.io", "rolebindings", ["create", "get", "delete"]),
         new("", "events", ["create"]),
     ];
 

@@ -228,11 +228,20 @@ public sealed class DistillationJobReconciler(IDistillationCluster cluster, Trai
         (spec.Metadata.Annotations ??= new Dictionary<string, string>())[RunSpecHash.Annotation] = hash;
         // The trainer's identity and its spec do not depend on each other: one round trip for all four. The Job,
         // whose pod needs them, comes after.
-        await Task.WhenAll(
-            cluster.CreateAsync(TrainerRbacBuilder.ServiceAccount(job), cancellation),
-            cluster.CreateAsync(TrainerRbacBuilder.Role(job), cancellation),
-            cluster.CreateAsync(TrainerRbacBuilder.RoleBinding(job), cancellation),
-            cluster.CreateAsync(spec, cancellation)).ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(
+                cluster.CreateAsync(TrainerRbacBuilder.ServiceAccount(job), cancellation),
+                cluster.CreateAsync(TrainerRbacBuilder.Role(job), cancellation),
+                cluster.CreateAsync(TrainerRbacBuilder.RoleBinding(job), cancellation),
+                cluster.CreateAsync(spec, cancellation)).ConfigureAwait(false);
+        }
+        catch (ChildNameConflictException e) when (!e.LeftOver)
+        {
+            // Retried with back-off, but only a person can clear it: say so where kubectl describe shows it.
+            await cluster.RecordEventAsync(job, "Warning", ConditionReasons.NameConflict, e.Message, cancellation).ConfigureAwait(false);
+            throw;
+        }
         var run = TrainerJobBuilder.Build(resolved, trainer);
         (run.Metadata.Annotations ??= new Dictionary<string, string>())[RunSpecHash.Annotation] = hash;
         if (!await cluster.CreateAsync(run, cancellation).ConfigureAwait(false))

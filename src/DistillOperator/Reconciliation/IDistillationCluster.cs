@@ -28,7 +28,10 @@ public interface IDistillationCluster
     /// <summary>The pods of a run, oldest first.</summary>
     Task<IReadOnlyList<V1Pod>> ListPodsAsync(V1Job run, CancellationToken cancellation);
 
-    /// <summary>Creates a child; an object of that name that already exists counts as created (returns false).</summary>
+    /// <summary>
+    /// Creates a child; returns false when this job already has it. An object of that name that is not this job's
+    /// throws <see cref="ChildNameConflictException"/> (after deleting it when an earlier job of the same name left it).
+    /// </summary>
     Task<bool> CreateAsync(IKubernetesObject<V1ObjectMeta> child, CancellationToken cancellation);
 
     /// <summary>Sets a run's spec.suspend.</summary>

@@ -79,6 +79,9 @@ public static class ConditionReasons
     /// <summary>The previous run is being stopped before the new one starts.</summary>
     public const string ReplacingRun = "ReplacingRun";
 
+    /// <summary>An object the job needs for its trainer (its ServiceAccount, Role, RoleBinding or spec ConfigMap) has a name another object holds.</summary>
+    public const string NameConflict = "NameConflict";
+
     /// <summary>The trainer exited 0; the Job is about to be marked Complete.</summary>
     public const string Completing = "Completing";
 
