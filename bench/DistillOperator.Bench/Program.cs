@@ -7,7 +7,7 @@ return args switch
     ["teacher-cache", .. var rest] => TeacherCacheBenchmark.Run(rest, Console.Out),
     ["padding", .. var rest] => PaddingBenchmark.Run(rest, Console.Out),
     ["trainer-step", .. var rest] => TrainerStepBenchmark.Run(rest, Console.Out),
-    ["quality", .. var rest] => QualityBenchmark.Run(rest, Console.Out),
+    ["quality", .. var rest] => QualityBenchmark.Run(rest, Console.Out, Console.Error),
     _ => Usage(),
 };
 

@@ -20,7 +20,7 @@ internal static class QualityBenchmark
     private const int TeacherEpochs = 1;
     private const double TeacherLearningRate = 5e-5;
 
-    public static int Run(string[] args, TextWriter output)
+    public static int Run(string[] args, TextWriter output, TextWriter error)
     {
         QualityOptions options;
         try
@@ -29,7 +29,7 @@ internal static class QualityBenchmark
         }
         catch (ArgumentException e)
         {
-            Console.Error.WriteLine($"quality: {e.Message}");
+            error.WriteLine($"quality: {e.Message}");
             return 2;
         }
 
@@ -39,7 +39,7 @@ internal static class QualityBenchmark
         {
             e.Cancel = true;
             cancellation.Cancel();
-            Console.Error.WriteLine("quality: stopping; finished cells are saved, and the cell in progress resumes from its last checkpoint");
+            error.WriteLine("quality: stopping; finished cells are saved, and the cell in progress resumes from its last checkpoint");
         };
 
         try
@@ -80,7 +80,7 @@ internal static class QualityBenchmark
         }
         catch (Exception e) when (e is InvalidDataException or FileNotFoundException or IOException)
         {
-            Console.Error.WriteLine($"quality: {e.Message}");
+            error.WriteLine($"quality: {e.Message}");
             return 1;
         }
     }

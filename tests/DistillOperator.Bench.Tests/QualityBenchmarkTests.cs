@@ -1,0 +1,105 @@
+using System.Text.Json.Nodes;
+using DistillOperator.Bench.Quality;
+using DistillOperator.Testing;
+
+namespace DistillOperator.Bench.Tests;
+
+/// <summary>
+/// The quality table's command on a tiny SST-2-shaped task made here (the real all-MiniLM-L6-v2 teacher, a few steps):
+/// cells are saved as they finish, a later run skips them, and cells of another teacher run again.
+/// </summary>
+public sealed class QualityBenchmarkTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("distill-quality-").FullName;
+
+    public QualityBenchmarkTests()
+    {
+        Directory.CreateDirectory(Data);
+        SyntheticSentiment.WriteTsv(Path.Combine(Data, "train.tsv"), 64, seed: 1);
+        SyntheticSentiment.WriteTsv(Path.Combine(Data, "dev.tsv"), 32, seed: 2);
+        SyntheticSentiment.WriteTsv(Path.Combine(Data, "test.tsv"), 32, seed: 3);
+    }
+
+    private string Data => Path.Combine(_folder, "sst2");
+
+    private string Results => Path.Combine(_folder, "results");
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private (int Code, string Output, string Error) Quality(params string[] extra)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        string[] args = ["--data", Data, "--results", Results, "--work", Path.Combine(_folder, "work"), "--seeds", "1", "--strategies", "soft,stacked", "--schedules", "natural", .. extra];
+        var code = QualityBenchmark.Run(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    private JsonObject Cell(string key) => JsonNode.Parse(File.ReadAllText(Path.Combine(Results, key + ".json")))!.AsObject();
+
+    private void Rewrite(string key, Action<JsonObject> change)
+    {
+        var cell = Cell(key);
+        change(cell);
+        File.WriteAllText(Path.Combine(Results, key + ".json"), cell.ToJsonString());
+    }
+
+    [Fact]
+    public void Each_cell_is_saved_as_it_finishes_and_a_later_run_skips_saved_cells_but_reruns_those_of_another_teacher()
+    {
+        var (code, output, error) = Quality();
+
+        Assert.True(code == 0, error + output);
+        var teacher = JsonNode.Parse(File.ReadAllText(Path.Combine(Results, "teacher.json")))!;
+        var soft = Cell("natural-soft-seed1");
+        var stacked = Cell("natural-stacked-seed1");
+        Assert.Equal(teacher["fingerprint"]!.GetValue<string>(), soft["teacherFingerprint"]!.GetValue<string>());
+        Assert.Equal(2, soft["steps"]!.GetValue<long>()); // 64 examples, batch 32, one epoch
+        Assert.Equal(8, stacked["steps"]!.GetValue<long>()); // three internal stages and the classification stage
+        var table = File.ReadAllText(Path.Combine(Results, "table.md"));
+        Assert.Contains("| soft | 1 | 2 |", table, StringComparison.Ordinal);
+        Assert.Contains("| stacked | 4 | 8 |", table, StringComparison.Ordinal);
+
+        // A saved cell is not trained again: the table shows what the file says.
+        Rewrite("natural-soft-seed1", c => c["devAccuracy"] = 0.123);
+        (code, output, error) = Quality();
+        Assert.True(code == 0, error + output);
+        Assert.Contains("teacher: saved", output, StringComparison.Ordinal);
+        Assert.Contains("natural-soft-seed1: saved (dev 12.30%), skipped", output, StringComparison.Ordinal);
+        Assert.Contains("natural-stacked-seed1: saved", output, StringComparison.Ordinal);
+        Assert.Contains("| soft | 1 | 2 | 12.30 |", File.ReadAllText(Path.Combine(Results, "table.md")), StringComparison.Ordinal);
+
+        // A cell distilled from another teacher is trained again from this one.
+        Rewrite("natural-stacked-seed1", c => c["teacherFingerprint"] = "0000000000000000");
+        (code, output, error) = Quality();
+        Assert.True(code == 0, error + output);
+        Assert.DoesNotContain("natural-stacked-seed1: saved", output, StringComparison.Ordinal);
+        Assert.Equal(teacher["fingerprint"]!.GetValue<string>(), Cell("natural-stacked-seed1")["teacherFingerprint"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData("--seeds", "0", "--seeds: expected a positive whole number, got '0'")]
+    [InlineData("--strategies", "soft,deep", "--strategies: unknown strategy 'deep'; expected none, soft, all-layers, progressive, stacked")]
+    [InlineData("--schedules", "short", "--schedules: unknown schedule 'short'; expected natural, equal-steps")]
+    [InlineData("--frobnicate", "1", "--frobnicate: unknown option")]
+    public void A_bad_option_is_named_and_nothing_runs(string option, string value, string expected)
+    {
+        var (code, _, error) = Quality(option, value);
+
+        Assert.Equal(2, code);
+        Assert.Equal($"quality: {expected}", error.Trim());
+        Assert.False(Directory.Exists(Results));
+    }
+
+    [Fact]
+    public void A_data_folder_without_SST2_is_named()
+    {
+        File.Delete(Path.Combine(Data, "test.tsv"));
+
+        var (code, _, error) = Quality();
+
+        Assert.Equal(1, code);
+        Assert.StartsWith($"quality: {Path.Combine(Data, "test.tsv")}: not found", error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Results));
+    }
+}
