@@ -32,8 +32,17 @@ public static class OperatorThroughputBenchmark
         await using var workloads = new WorkloadLoop(emulator.Store);
         workloads.Kubelet.Decide = _ => new PodOutcome.KeepRunning();
 
-        var baseline = await DirectWritesAsync(emulator, Math.Min(jobs, 500), workers);
+        // The first requests of a process JIT-compile the emulator's and the client's code paths: warm them, untimed.
+        await DirectWritesAsync(emulator, 50, workers, "warmup");
+        var baseline = await DirectWritesAsync(emulator, Math.Min(jobs, 500), workers, "direct");
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"emulator, the same writes made directly ({workers} clients): {baseline:F1} jobs/s"));
+        // The operator watches every namespace: it measures the 1,000 jobs alone, not the baseline's left-overs too.
+        foreach (var ns in new[] { "warmup", "direct" })
+        {
+            var left = await admin.CustomObjects.ListNamespacedCustomObjectAsync<DistillationJobList>(ApiGroup.Name, ApiGroup.Version, ns, DistillationJob.Plural);
+            await Parallel.ForEachAsync(left.Items, async (job, token) =>
+                await admin.CustomObjects.DeleteNamespacedCustomObjectAsync(ApiGroup.Name, ApiGroup.Version, ns, DistillationJob.Plural, job.Metadata.Name, cancellationToken: token));
+        }
 
         var kubeconfig = Path.Combine(folder, "kubeconfig");
         emulator.WriteKubeconfig(kubeconfig);
@@ -61,11 +70,11 @@ public static class OperatorThroughputBenchmark
             var type = emulator.Store.Find(ApiGroup.Name, ApiGroup.Version, DistillationJob.Plural)!;
             var batchJobs = emulator.Store.Find("batch", "v1", "jobs")!;
             var pods = emulator.Store.Find("", "v1", "pods")!;
-            await WaitAsync(() => Task.FromResult(emulator.Store.List(batchJobs, "bench", LabelSelector.Everything, null).Items.Count == jobs), $"not all {jobs} trainer Jobs were created");
+            await WaitAsync(() => Task.FromResult(emulator.Store.Count(batchJobs, "bench", _ => true) == jobs), $"not all {jobs} trainer Jobs were created");
             var launched = clock.Elapsed;
-            await WaitAsync(() => Task.FromResult(emulator.Store.List(pods, "bench", LabelSelector.Everything, null).Items.Count(p => (string?)p["status"]?["phase"] == "Running") == jobs), $"not all {jobs} trainer pods ran");
+            await WaitAsync(() => Task.FromResult(emulator.Store.Count(pods, "bench", p => (string?)p["status"]?["phase"] == "Running") == jobs), $"not all {jobs} trainer pods ran");
             var podsRunning = clock.Elapsed;
-            await WaitAsync(() => Task.FromResult(emulator.Store.List(type, "bench", LabelSelector.Everything, null).Items.Count(j => (string?)j["status"]?["phase"] == "Running") == jobs), $"not all {jobs} jobs reached Running");
+            await WaitAsync(() => Task.FromResult(emulator.Store.Count(type, "bench", j => (string?)j["status"]?["phase"] == "Running") == jobs), $"not all {jobs} jobs reached Running");
             var running = clock.Elapsed;
             var rate = jobs / running.TotalSeconds;
             process.Refresh();
@@ -74,8 +83,8 @@ public static class OperatorThroughputBenchmark
 
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"operator: {jobs} jobs created in {created.TotalSeconds:F1} s; every trainer Job created after {launched.TotalSeconds:F1} s ({jobs / launched.TotalSeconds:F1} jobs/s), every pod running (emulated kubelet) after {podsRunning.TotalSeconds:F1} s, every job Running after {running.TotalSeconds:F1} s: {rate:F1} jobs/s ({workers} workers)"));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio operator / emulator-direct: {rate / baseline:F2}"));
-            var (p50, p99, count) = Quantiles(metrics, "distill_reconcile_duration_seconds_bucket");
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"reconcile latency over {count} reconciles (histogram bucket bounds): p50 <= {p50 * 1000:F1} ms, p99 <= {p99 * 1000:F1} ms"));
+            var (p50, p99, count, within) = Quantiles(metrics, "distill_reconcile_duration_seconds_bucket", 0.1);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"reconcile latency over {count} reconciles (histogram bucket bounds): p50 <= {p50 * 1000:F1} ms, p99 <= {p99 * 1000:F1} ms; {within:P1} within 100 ms"));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"operator peak memory (VmHWM) with {jobs} jobs: {peak / 1024.0 / 1024.0:F0} MB"));
         }
         finally
@@ -87,29 +96,29 @@ public static class OperatorThroughputBenchmark
     }
 
     // What the operator writes for one job to reach Running: identity, run spec, Job, and status patches with events.
-    private static async Task<double> DirectWritesAsync(KubernetesEmulator emulator, int jobs, int clients)
+    private static async Task<double> DirectWritesAsync(KubernetesEmulator emulator, int jobs, int clients, string ns)
     {
         using var client = emulator.CreateClient();
         var seeds = new List<DistillationJob>();
         for (var i = 0; i < jobs; i++)
         {
-            seeds.Add(await client.CustomObjects.CreateNamespacedCustomObjectAsync<DistillationJob>(Job($"direct-{i:D4}", "direct"), ApiGroup.Name, ApiGroup.Version, "direct", DistillationJob.Plural));
+            seeds.Add(await client.CustomObjects.CreateNamespacedCustomObjectAsync<DistillationJob>(Job($"{ns}-{i:D4}", ns), ApiGroup.Name, ApiGroup.Version, ns, DistillationJob.Plural));
         }
 
         var settings = new TrainerSettings("distill-trainer:bench", "IfNotPresent");
         var clock = Stopwatch.StartNew();
         await Parallel.ForEachAsync(seeds, new ParallelOptions { MaxDegreeOfParallelism = clients }, async (job, token) =>
         {
-            await client.CoreV1.CreateNamespacedServiceAccountAsync(TrainerRbacBuilder.ServiceAccount(job), "direct", cancellationToken: token);
-            await client.RbacAuthorizationV1.CreateNamespacedRoleAsync(TrainerRbacBuilder.Role(job), "direct", cancellationToken: token);
-            await client.RbacAuthorizationV1.CreateNamespacedRoleBindingAsync(TrainerRbacBuilder.RoleBinding(job), "direct", cancellationToken: token);
-            await client.CoreV1.CreateNamespacedConfigMapAsync(RunSpecBuilder.Build(job), "direct", cancellationToken: token);
-            await client.BatchV1.CreateNamespacedJobAsync(TrainerJobBuilder.Build(job, settings), "direct", cancellationToken: token);
+            await client.CoreV1.CreateNamespacedServiceAccountAsync(TrainerRbacBuilder.ServiceAccount(job), ns, cancellationToken: token);
+            await client.RbacAuthorizationV1.CreateNamespacedRoleAsync(TrainerRbacBuilder.Role(job), ns, cancellationToken: token);
+            await client.RbacAuthorizationV1.CreateNamespacedRoleBindingAsync(TrainerRbacBuilder.RoleBinding(job), ns, cancellationToken: token);
+            await client.CoreV1.CreateNamespacedConfigMapAsync(RunSpecBuilder.Build(job), ns, cancellationToken: token);
+            await client.BatchV1.CreateNamespacedJobAsync(TrainerJobBuilder.Build(job, settings), ns, cancellationToken: token);
             foreach (var phase in new[] { "Pending", "Running" })
             {
                 var patch = new V1Patch($$$"""{"status":{"phase":"{{{phase}}}","observedGeneration":1}}""", V1Patch.PatchType.MergePatch);
-                await client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(patch, ApiGroup.Name, ApiGroup.Version, "direct", DistillationJob.Plural, job.Metadata.Name, cancellationToken: token);
-                await client.CoreV1.CreateNamespacedEventAsync(new Corev1Event { Metadata = new V1ObjectMeta { GenerateName = job.Metadata.Name + "." }, InvolvedObject = new V1ObjectReference { Name = job.Metadata.Name }, Reason = phase, Message = phase, Type = "Normal" }, "direct", cancellationToken: token);
+                await client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(patch, ApiGroup.Name, ApiGroup.Version, ns, DistillationJob.Plural, job.Metadata.Name, cancellationToken: token);
+                await client.CoreV1.CreateNamespacedEventAsync(new Corev1Event { Metadata = new V1ObjectMeta { GenerateName = job.Metadata.Name + "." }, InvolvedObject = new V1ObjectReference { Name = job.Metadata.Name }, Reason = phase, Message = phase, Type = "Normal" }, ns, cancellationToken: token);
             }
         });
         return jobs / clock.Elapsed.TotalSeconds;
@@ -163,7 +172,8 @@ public static class OperatorThroughputBenchmark
     }
 
     // Upper bucket bounds holding the 50th and 99th percentiles, summed over every label set.
-    private static (double P50, double P99, double Count) Quantiles(string metrics, string bucket)
+    // Also the share of observations within the target bound (a bucket bound).
+    private static (double P50, double P99, double Count, double WithinTarget) Quantiles(string metrics, string bucket, double target)
     {
         var buckets = metrics.Split('\n')
             .Where(l => l.StartsWith(bucket + "{", StringComparison.Ordinal))
@@ -179,6 +189,6 @@ public static class OperatorThroughputBenchmark
 
         var total = buckets[^1].Count;
         double At(double q) => buckets.First(b => b.Count >= q * total).Le;
-        return (At(0.5), At(0.99), total);
+        return (At(0.5), At(0.99), total, buckets.First(b => b.Le >= target).Count / total);
     }
 }

@@ -155,6 +155,20 @@ public sealed class ObjectStore
         }
     }
 
+    /// <summary>
+    /// How many objects of a type in a namespace satisfy <paramref name="predicate"/>, without copying them: cheap
+    /// enough to poll while the store serves requests (a <see cref="List"/> copies and sorts every object under the lock).
+    /// </summary>
+    public int Count(ResourceType type, string? ns, Func<JsonObject, bool> predicate)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        ArgumentNullException.ThrowIfNull(predicate);
+        lock (_lock)
+        {
+            return _objects.Count(p => p.Key.Type == type.Key && (ns is null || p.Key.Namespace == ns) && predicate(p.Value));
+        }
+    }
+
     /// <summary>Replaces an object (PUT), or only its status (PUT on /status).</summary>
     public JsonObject Replace(ResourceType type, string? ns, string name, JsonObject body, bool status)
     {
