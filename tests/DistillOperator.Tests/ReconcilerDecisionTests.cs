@@ -65,6 +65,19 @@ public sealed class ReconcilerDecisionTests : IDisposable
     }
 
     [Fact]
+    public async Task A_job_deleted_since_the_cache_saw_it_gets_no_trainer_job_and_no_status()
+    {
+        _cluster.Setup(c => c.StillExistsAsync(It.IsAny<DistillationJob>(), It.IsAny<CancellationToken>())).ReturnsAsync(false);
+
+        var result = await Reconcile();
+
+        Assert.DoesNotContain(_created, o => o is V1Job);
+        Assert.Empty(_patches);
+        Assert.Empty(_events);
+        Assert.Null(result.RequeueAfter);
+    }
+
+    [Fact]
     public async Task A_new_job_gets_its_identity_then_its_spec_then_its_trainer_job()
     {
         await Reconcile();

@@ -128,12 +128,12 @@ public sealed class DistillationJobReconciler(IDistillationCluster cluster, Trai
 
         if (current is null && !finishedBefore)
         {
-            if (!await cluster.StillExistsAsync(job, cancellation).ConfigureAwait(false))
+            if (await StartRunAsync(job, resolved, hash, ranBefore: before.TrainerJob is not null, cancellation).ConfigureAwait(false) is not { } start)
             {
                 return ReconcileResult.Done; // deleted since the cache saw it: nothing to run
             }
 
-            (current, var created) = await StartRunAsync(job, resolved, hash, cancellation).ConfigureAwait(false);
+            (current, var created) = start;
             if (created || status.TrainerJob != current.Metadata.Name)
             {
                 ResetForNewRun(status, patch, current);
@@ -222,15 +222,25 @@ public sealed class DistillationJobReconciler(IDistillationCluster cluster, Trai
         ["trainerJob"] = status.TrainerJob,
     };
 
-    private async Task<(V1Job Run, bool Created)> StartRunAsync(DistillationJob job, DistillationJob resolved, string hash, CancellationToken cancellation)
+    // Null when the job turned out to be deleted since the cache saw it: then no trainer Job is made.
+    private async Task<(V1Job Run, bool Created)?> StartRunAsync(DistillationJob job, DistillationJob resolved, string hash, bool ranBefore, CancellationToken cancellation)
     {
         var spec = RunSpecBuilder.Build(job);
         (spec.Metadata.Annotations ??= new Dictionary<string, string>())[RunSpecHash.Annotation] = hash;
-        // The trainer's identity and its spec do not depend on each other: one round trip for all four. The Job,
-        // whose pod needs them, comes after.
+        var stillExists = cluster.StillExistsAsync(job, cancellation);
+        if (ranBefore && !await stillExists.ConfigureAwait(false))
+        {
+            // A job whose run has vanished is most often being deleted (the run went first): look before making anything.
+            return null;
+        }
+
+        // For a job that never ran, the trainer's identity, its spec and the fresh read of the job do not depend on
+        // each other: one round trip for all five. The Job, whose pod needs the first four, comes after, and only for
+        // a job that still exists (the garbage collector removes an identity made for a job deleted meanwhile).
         try
         {
             await Task.WhenAll(
+                stillExists,
                 cluster.CreateAsync(TrainerRbacBuilder.ServiceAccount(job), cancellation),
                 cluster.CreateAsync(TrainerRbacBuilder.Role(job), cancellation),
                 cluster.CreateAsync(TrainerRbacBuilder.RoleBinding(job), cancellation),
@@ -242,6 +252,11 @@ public sealed class DistillationJobReconciler(IDistillationCluster cluster, Trai
             await cluster.RecordEventAsync(job, "Warning", ConditionReasons.NameConflict, e.Message, cancellation).ConfigureAwait(false);
             throw;
         }
+        if (!await stillExists.ConfigureAwait(false))
+        {
+            return null;
+        }
+
         var run = TrainerJobBuilder.Build(resolved, trainer);
         (run.Metadata.Annotations ??= new Dictionary<string, string>())[RunSpecHash.Annotation] = hash;
         if (!await cluster.CreateAsync(run, cancellation).ConfigureAwait(false))

@@ -156,6 +156,20 @@ public sealed class ObjectStore
     }
 
     /// <summary>
+    /// Copies of the objects of a type (in every namespace) that satisfy <paramref name="predicate"/>, unsorted: for
+    /// the in-process controllers, which would otherwise copy every object under the lock to look at a few.
+    /// </summary>
+    public List<JsonObject> Where(ResourceType type, Func<JsonObject, bool> predicate)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        ArgumentNullException.ThrowIfNull(predicate);
+        lock (_lock)
+        {
+            return [.. _objects.Where(p => p.Key.Type == type.Key && predicate(p.Value)).Select(p => (JsonObject)p.Value.DeepClone())];
+        }
+    }
+
+    /// <summary>
     /// How many objects of a type in a namespace satisfy <paramref name="predicate"/>, without copying them: cheap
     /// enough to poll while the store serves requests (a <see cref="List"/> copies and sorts every object under the lock).
     /// </summary>

@@ -18,13 +18,15 @@ public sealed class JobController(ObjectStore store, TimeProvider? time = null)
     /// <summary>One pass over every Job. Returns true when it changed anything.</summary>
     public bool Step()
     {
-        // One pass over the pods, indexed by owner uid, instead of a pod list per Job: linear in Jobs + pods.
-        var podsByOwner = store.List(_pods, null, LabelSelector.Everything, null).Items
-            .SelectMany(p => (p["metadata"]!["ownerReferences"] as JsonArray ?? []).Select(o => (Owner: (string?)o!["uid"], Pod: p)))
-            .Where(x => x.Owner is not null)
-            .ToLookup(x => x.Owner!, x => x.Pod);
+        // Only unfinished Jobs and their pods are copied out of the store (under its lock), and the pods once, indexed
+        // by owner uid, instead of a pod list per Job: linear in Jobs + pods.
+        var jobs = store.Where(_jobs, j => !Finished(j));
+        var uids = jobs.Select(j => (string)j["metadata"]!["uid"]!).ToHashSet();
+        var podsByOwner = store.Where(_pods, p => Owners(p).Any(uids.Contains))
+            .SelectMany(p => Owners(p).Select(owner => (Owner: owner, Pod: p)))
+            .ToLookup(x => x.Owner, x => x.Pod);
         var changed = false;
-        foreach (var job in store.List(_jobs, null, LabelSelector.Everything, null).Items)
+        foreach (var job in jobs.OrderBy(j => (string?)j["metadata"]!["namespace"], StringComparer.Ordinal).ThenBy(j => (string?)j["metadata"]!["name"], StringComparer.Ordinal))
         {
             changed |= Reconcile(job, podsByOwner);
         }
@@ -32,13 +34,15 @@ public sealed class JobController(ObjectStore store, TimeProvider? time = null)
         return changed;
     }
 
+    private static bool Finished(JsonObject job) =>
+        job["status"] is JsonObject status && (HasCondition(status, "Complete") || HasCondition(status, "Failed")) || job["metadata"]!["deletionTimestamp"] is not null;
+
+    private static IEnumerable<string> Owners(JsonObject pod) =>
+        (pod["metadata"]!["ownerReferences"] as JsonArray ?? []).Select(o => (string?)o!["uid"]).OfType<string>();
+
     private bool Reconcile(JsonObject job, ILookup<string, JsonObject> podsByOwner)
     {
         var status = job["status"] as JsonObject ?? new JsonObject();
-        if (HasCondition(status, "Complete") || HasCondition(status, "Failed") || job["metadata"]!["deletionTimestamp"] is not null)
-        {
-            return false;
-        }
 
         var ns = (string)job["metadata"]!["namespace"]!;
         var name = (string)job["metadata"]!["name"]!;

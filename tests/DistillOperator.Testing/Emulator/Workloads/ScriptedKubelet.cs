@@ -22,15 +22,12 @@ public sealed class ScriptedKubelet(ObjectStore store, TimeProvider? time = null
     public bool Step()
     {
         var changed = false;
-        foreach (var pod in store.List(_pods, null, LabelSelector.Everything, null).Items)
+        var pending = store.Where(_pods, p => (string?)p["status"]?["phase"] is null or "Pending" && p["metadata"]!["deletionTimestamp"] is null);
+        foreach (var pod in pending.OrderBy(p => (string?)p["metadata"]!["namespace"], StringComparer.Ordinal).ThenBy(p => (string?)p["metadata"]!["name"], StringComparer.Ordinal))
         {
-            var phase = (string?)pod["status"]?["phase"];
-            if (phase is null or "Pending" && pod["metadata"]!["deletionTimestamp"] is null)
-            {
-                var outcome = Decide(pod);
-                Write(pod, outcome is PodOutcome.KeepRunning ? Running() : Terminated(outcome));
-                changed = true;
-            }
+            var outcome = Decide(pod);
+            Write(pod, outcome is PodOutcome.KeepRunning ? Running() : Terminated(outcome));
+            changed = true;
         }
 
         return changed;
