@@ -13,7 +13,7 @@ internal static class QualityTable
         var text = new StringBuilder();
         var current = cells.Where(c => c.TeacherFingerprint == teacher.Fingerprint).ToList();
         var examples = current.Select(c => c.TrainExamples).DefaultIfEmpty(teacher.TrainExamples).Max();
-        text.AppendLine(Invariant($"Teacher: all-MiniLM-L6-v2 fine-tuned on {teacher.TrainExamples:N0} SST-2 examples for {teacher.Epochs} epoch(s) at {teacher.LearningRate:G2} ({teacher.Steps:N0} steps, {teacher.Seconds / 60:F1} min): dev {Percent(teacher.DevAccuracy)}, test {Percent(teacher.TestAccuracy)}; {teacher.Parameters / 1e6:F1} M parameters ({teacher.EncoderParameters / 1e6:F1} M outside the embeddings). Students: {QualityCell.StudentLayers} layers initialised from teacher layers 2, 4, 6, trained on {examples:N0} examples, batch 32, peak learning rate {QualityCell.StudentLearningRate:G2}; accuracy in % as mean ± sample std over seeds."));
+        text.AppendLine(Invariant($"Teacher: all-MiniLM-L6-v2 fine-tuned on {teacher.TrainExamples:N0} SST-2 examples for {teacher.Epochs} epoch(s) at {teacher.LearningRate:G2} ({teacher.Steps:N0} steps; its job, with a 1-layer by-product student and the evaluations, took {teacher.Seconds / 60:F1} min): dev {Percent(teacher.DevAccuracy)}, test {Percent(teacher.TestAccuracy)}; {teacher.Parameters / 1e6:F1} M parameters ({teacher.EncoderParameters / 1e6:F1} M outside the embeddings). Students: {QualityCell.StudentLayers} layers initialised from teacher layers 2, 4, 6, trained on {examples:N0} examples, batch 32, peak learning rate {QualityCell.StudentLearningRate:G2}; accuracy in % as mean ± sample std over seeds."));
         if (current.Count < cells.Count)
         {
             text.AppendLine(Invariant($"({cells.Count - current.Count} saved cell(s) were distilled from another teacher and are left out; they run again.)"));
@@ -34,7 +34,7 @@ internal static class QualityTable
             text.AppendLine();
             text.AppendLine("| model | epochs | steps | dev accuracy | test accuracy | agreement (dev / test) | parameters (outside embeddings) | speed-up | minutes per run | seeds |");
             text.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
-            text.AppendLine(Invariant($"| teacher (6 layers) | {teacher.Epochs} | {teacher.Steps:N0} | {Percent(teacher.DevAccuracy)} | {Percent(teacher.TestAccuracy)} | | {teacher.Parameters / 1e6:F1} M ({teacher.EncoderParameters / 1e6:F1} M) | 1.00× | {teacher.Seconds / 60:F1} | |"));
+            text.AppendLine(Invariant($"| teacher (6 layers) | {teacher.Epochs} | {teacher.Steps:N0} | {Percent(teacher.DevAccuracy)} | {Percent(teacher.TestAccuracy)} | | {teacher.Parameters / 1e6:F1} M ({teacher.EncoderParameters / 1e6:F1} M) | 1.00× | | |"));
             foreach (var (strategy, group) in rows)
             {
                 var first = group[0];
