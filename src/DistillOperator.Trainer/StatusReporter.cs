@@ -20,6 +20,7 @@ public sealed class StatusReporter(IStatusPatcher patcher, TimeSpan interval, Te
     private long _firstStep = -1;
     private DateTimeOffset? _lastSent;
     private Task _inFlight = Task.CompletedTask;
+    private bool _forcedWhileInFlight;
     private int _failures;
     private int _sent;
 
@@ -93,12 +94,25 @@ public sealed class StatusReporter(IStatusPatcher patcher, TimeSpan interval, Te
     {
     }
 
-    /// <summary>Waits for the patch in flight, if any.</summary>
-    public Task FlushAsync()
+    /// <summary>Waits for the patch in flight, if any, and for the one a stage start queued behind it.</summary>
+    public async Task FlushAsync()
     {
-        lock (_gate)
+        while (true)
         {
-            return _inFlight;
+            Task inFlight;
+            lock (_gate)
+            {
+                inFlight = _inFlight;
+            }
+
+            await inFlight.ConfigureAwait(false);
+            lock (_gate)
+            {
+                if (ReferenceEquals(inFlight, _inFlight))
+                {
+                    return;
+                }
+            }
         }
     }
 
@@ -165,16 +179,31 @@ public sealed class StatusReporter(IStatusPatcher patcher, TimeSpan interval, Te
         lock (_gate)
         {
             var now = _time.GetUtcNow();
-            if (!_inFlight.IsCompleted || (!force && _lastSent is { } last && now - last < interval))
+            if (!_inFlight.IsCompleted)
             {
-                return; // the next due step sends the newest progress
+                // A stage start is never dropped: it goes out as soon as the patch in flight is answered. Otherwise
+                // the next due step sends the newest progress.
+                _forcedWhileInFlight |= force;
+                return;
             }
 
-            _lastSent = now;
-            _progress.UpdateTime = Now();
-            var patch = Patch(("progress", JsonNode.Parse(KubernetesJson.Serialize(_progress))));
-            _inFlight = SendAsync(patch);
+            if (!force && _lastSent is { } last && now - last < interval)
+            {
+                return;
+            }
+
+            StartSend(now);
         }
+    }
+
+    // Under _gate.
+    private void StartSend(DateTimeOffset now)
+    {
+        _lastSent = now;
+        _forcedWhileInFlight = false;
+        _progress.UpdateTime = Now();
+        var patch = Patch(("progress", JsonNode.Parse(KubernetesJson.Serialize(_progress))));
+        _inFlight = SendAsync(patch);
     }
 
     private async Task SendAsync(string patch)
@@ -191,6 +220,15 @@ public sealed class StatusReporter(IStatusPatcher patcher, TimeSpan interval, Te
             if (_failures++ % 10 == 0)
             {
                 log.WriteLine($"trainer: could not report progress ({_failures} failure(s) in a row): {e.Message}");
+            }
+        }
+
+        await Task.Yield(); // the next send starts after this one is recorded as the task in flight
+        lock (_gate)
+        {
+            if (_forcedWhileInFlight)
+            {
+                StartSend(_time.GetUtcNow());
             }
         }
     }
