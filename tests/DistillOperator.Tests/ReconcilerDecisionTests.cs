@@ -77,6 +77,38 @@ public sealed class ReconcilerDecisionTests : IDisposable
         Assert.Null(result.RequeueAfter);
     }
 
+    [Theory]
+    [InlineData(false, 60)] // resumed a minute before the trainer ran: the half hour of suspension is not a wait
+    [InlineData(true, 1800)] // with a queue the wait for admission counts, from the Job's creation
+    public async Task Time_to_running_of_a_resumed_run_counts_from_the_resume_unless_a_queue_admitted_it(bool queued, double expectedSeconds)
+    {
+        if (queued)
+        {
+            _job.Spec.RunPolicy.QueueName = "team-a";
+        }
+
+        Adopt();
+        _runs[0].Metadata.CreationTimestamp = Start.UtcDateTime.AddMinutes(-30);
+        _runs[0].Status = new V1JobStatus { StartTime = Start.UtcDateTime.AddMinutes(-1), Active = 1, Conditions = [new V1JobCondition { Type = "Suspended", Status = "False", Reason = "JobResumed", LastTransitionTime = Start.UtcDateTime.AddMinutes(-1) }] };
+        _pods.Add(Pod("job-g1-a", "Running"));
+        var recorded = new List<double>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == OperatorMetrics.MeterName && instrument.Name == "distill.job.time_to_running")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<double>((_, value, _, _) => recorded.Add(value));
+        listener.Start();
+
+        await Reconcile();
+
+        Assert.Equal("Running", (string?)_patches.Single()["phase"]);
+        Assert.Equal(expectedSeconds, Assert.Single(recorded));
+    }
+
     [Fact]
     public async Task A_new_job_gets_its_identity_then_its_spec_then_its_trainer_job()
     {

@@ -351,10 +351,12 @@ public sealed class DistillationJobReconciler(IDistillationCluster cluster, Trai
         {
             events.Add((phase == JobPhase.Failed ? "Warning" : "Normal", phase.ToString(), message));
             afterWrite.Add(() => metrics.Transition(previous, phase));
-            // The first start of a run (not a restart or a resume) is what time-to-running measures.
+            // A start of a run (not a restart) is what time-to-running measures: from the Job's creation, or from its
+            // last resume when a person suspended it (with a queue, Kueue's admission is part of the wait).
             if (phase == JobPhase.Running && previous is JobPhase.Pending or JobPhase.Initializing or JobPhase.Queued && observed.Restarts == 0 && observed.RunningSince is { } running && observed.RunCreated is { } created)
             {
-                afterWrite.Add(() => metrics.TimeToRunning(running - created));
+                var since = job.Spec.RunPolicy.QueueName.Length == 0 && observed.RunResumed is { } resumed && resumed > created ? resumed : created;
+                afterWrite.Add(() => metrics.TimeToRunning(running - since));
             }
 
             if (phase is JobPhase.Succeeded or JobPhase.Failed && status.StartTime is { } started && status.CompletionTime is { } ended)

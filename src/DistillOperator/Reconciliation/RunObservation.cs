@@ -12,6 +12,7 @@ namespace DistillOperator.Reconciliation;
 /// <param name="RunningSince">When the current trainer container started running.</param>
 /// <param name="TerminationResult">The result the trainer left in its termination message, when it succeeded.</param>
 /// <param name="RunCreated">When the run's batch/v1 Job was created.</param>
+/// <param name="RunResumed">When the run's Job was last resumed after a suspension (its Suspended condition turned False).</param>
 /// <param name="SucceededPodSeen">True when the pod that succeeded is among the pods observed (its termination message was read).</param>
 public sealed record RunObservation(
     JobPhase Phase,
@@ -23,4 +24,5 @@ public sealed record RunObservation(
     DateTime? RunningSince,
     JobResult? TerminationResult,
     DateTime? RunCreated = null,
-    bool SucceededPodSeen = false);
+    bool SucceededPodSeen = false,
+    DateTime? RunResumed = null);

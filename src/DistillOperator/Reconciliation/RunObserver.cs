@@ -15,7 +15,11 @@ public static class RunObserver
 
     /// <summary>Observes <paramref name="run"/> (null: not created yet) of <paramref name="job"/> with its pods.</summary>
     public static RunObservation Observe(DistillationJob job, V1Job? run, IReadOnlyList<V1Pod> pods) =>
-        ObserveRun(job, run, pods) with { RunCreated = run?.Metadata?.CreationTimestamp };
+        ObserveRun(job, run, pods) with
+        {
+            RunCreated = run?.Metadata?.CreationTimestamp,
+            RunResumed = run?.Status?.Conditions?.FirstOrDefault(c => c.Type == "Suspended" && c.Status == "False")?.LastTransitionTime,
+        };
 
     private static RunObservation ObserveRun(DistillationJob job, V1Job? run, IReadOnlyList<V1Pod> pods)
     {
