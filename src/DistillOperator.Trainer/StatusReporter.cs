@@ -20,6 +20,7 @@ public sealed class StatusReporter(IStatusPatcher patcher, TimeSpan interval, Te
     private long _firstStep = -1;
     private DateTimeOffset? _lastSent;
     private Task _inFlight = Task.CompletedTask;
+    private bool _sending; // under _gate: a patch is in flight, or about to be followed by the one a stage start asked for
     private bool _forcedWhileInFlight;
     private int _failures;
     private int _sent;
@@ -179,7 +180,7 @@ public sealed class StatusReporter(IStatusPatcher patcher, TimeSpan interval, Te
         lock (_gate)
         {
             var now = _time.GetUtcNow();
-            if (!_inFlight.IsCompleted)
+            if (_sending)
             {
                 // A stage start is never dropped: it goes out as soon as the patch in flight is answered. Otherwise
                 // the next due step sends the newest progress.
@@ -200,6 +201,7 @@ public sealed class StatusReporter(IStatusPatcher patcher, TimeSpan interval, Te
     private void StartSend(DateTimeOffset now)
     {
         _lastSent = now;
+        _sending = true;
         _forcedWhileInFlight = false;
         _progress.UpdateTime = Now();
         var patch = Patch(("progress", JsonNode.Parse(KubernetesJson.Serialize(_progress))));
@@ -226,9 +228,14 @@ public sealed class StatusReporter(IStatusPatcher patcher, TimeSpan interval, Te
         await Task.Yield(); // the next send starts after this one is recorded as the task in flight
         lock (_gate)
         {
+            // Decided under the same lock that stage starts take: one that arrived during this send is never lost.
             if (_forcedWhileInFlight)
             {
                 StartSend(_time.GetUtcNow());
+            }
+            else
+            {
+                _sending = false;
             }
         }
     }

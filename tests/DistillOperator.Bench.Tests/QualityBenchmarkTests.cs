@@ -69,12 +69,27 @@ public sealed class QualityBenchmarkTests : IDisposable
         Assert.Contains("natural-stacked-seed1: saved", output, StringComparison.Ordinal);
         Assert.Contains("| soft | 1 | 2 | 12.30 |", File.ReadAllText(Path.Combine(Results, "table.md")), StringComparison.Ordinal);
 
-        // A cell distilled from another teacher is trained again from this one.
+        // A cell distilled from another teacher, or trained on other data, is trained again from this one.
         Rewrite("natural-stacked-seed1", c => c["teacherFingerprint"] = "0000000000000000");
+        Rewrite("natural-soft-seed1", c => c["trainExamples"] = 63);
         (code, output, error) = Quality();
         Assert.True(code == 0, error + output);
         Assert.DoesNotContain("natural-stacked-seed1: saved", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("natural-soft-seed1: saved", output, StringComparison.Ordinal);
         Assert.Equal(teacher["fingerprint"]!.GetValue<string>(), Cell("natural-stacked-seed1")["teacherFingerprint"]!.GetValue<string>());
+        Assert.Equal(64, Cell("natural-soft-seed1")["trainExamples"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public void Quick_keeps_its_teacher_and_cells_apart_from_the_full_tables_whichever_folder_is_given()
+    {
+        var resultsGiven = QualityOptions.Parse(["--quick", "--results", "mine"]);
+        var workGiven = QualityOptions.Parse(["--quick", "--work", "scratch"]);
+
+        Assert.Equal(("mine", ".out/quality-quick"), (resultsGiven.Results, resultsGiven.Work));
+        Assert.Equal(("bench/results/quality-quick", "scratch"), (workGiven.Results, workGiven.Work));
+        Assert.Equal(QualityOptions.QuickTrainExamples, workGiven.TrainExamples);
+        Assert.Equal([1], workGiven.Seeds);
     }
 
     [Theory]

@@ -57,7 +57,7 @@ internal static class QualityBenchmark
             foreach (var (cell, index) in cells.Select((c, i) => (c, i + 1)))
             {
                 var record = paths.CellRecord(cell);
-                if (QualityRecords.Load<CellRecord>(record) is { } done && done.TeacherFingerprint == teacher.Fingerprint)
+                if (QualityRecords.Load<CellRecord>(record) is { } done && done.Matches(cell, teacher))
                 {
                     output.WriteLine(Invariant($"[{index}/{cells.Count}] {cell.Key}: saved (dev {done.DevAccuracy * 100:F2}%), skipped"));
                     continue;
@@ -65,7 +65,7 @@ internal static class QualityBenchmark
 
                 output.WriteLine(Invariant($"[{index}/{cells.Count}] {cell.Key}: {cell.TotalEpochs} epoch(s)"));
                 var watch = Stopwatch.StartNew();
-                var result = Runner(paths, output).Run(cell.Job(paths), ValidationTarget.Local, cancellation.Token);
+                var result = Runner(paths, output).Run(cell.Job(paths, teacher.Fingerprint), ValidationTarget.Local, cancellation.Token);
                 var saved = QualityRecords.ForCell(cell, paths.TrainExampleCount(), watch.Elapsed.TotalSeconds, teacher.Fingerprint, result);
                 QualityRecords.Save(record, saved);
                 DeleteCheckpoints(result.OutputFolder);
@@ -86,10 +86,12 @@ internal static class QualityBenchmark
     }
 
     // The teacher every cell distils from: fine-tuned once by a job of its own and exported by it; a saved record
-    // whose model is gone (a fresh clone) is fine-tuned again, and cells of the old teacher then run again.
+    // whose model is gone (a fresh clone) or whose data differ is fine-tuned again, and cells of the old teacher then
+    // run again.
     private static TeacherRecord FinetunedTeacher(QualityPaths paths, TextWriter output, CancellationToken cancellation)
     {
         if (QualityRecords.Load<TeacherRecord>(paths.TeacherRecord) is { } saved
+            && saved.TrainExamples == paths.TrainExampleCount()
             && Directory.Exists(paths.FinetunedTeacher)
             && QualityRecords.Fingerprint(paths.FinetunedTeacher) == saved.Fingerprint)
         {

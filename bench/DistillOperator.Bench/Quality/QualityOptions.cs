@@ -37,7 +37,7 @@ internal sealed record QualityOptions
     public static QualityOptions Parse(IReadOnlyList<string> args)
     {
         var options = new QualityOptions();
-        var explicitFolders = false;
+        var (explicitResults, explicitWork) = (false, false);
         var quick = false;
         for (var i = 0; i < args.Count; i++)
         {
@@ -47,8 +47,8 @@ internal sealed record QualityOptions
                 case "--quick": quick = true; break;
                 case "--table-only": options = options with { TableOnly = true }; break;
                 case "--data": options = options with { Data = Value() }; break;
-                case "--results": options = options with { Results = Value() }; explicitFolders = true; break;
-                case "--work": options = options with { Work = Value() }; explicitFolders = true; break;
+                case "--results": options = options with { Results = Value() }; explicitResults = true; break;
+                case "--work": options = options with { Work = Value() }; explicitWork = true; break;
                 case "--train-examples": options = options with { TrainExamples = Positive("--train-examples", Value()) }; break;
                 case "--seeds": options = options with { Seeds = [.. Value().Split(',').Select(s => Positive("--seeds", s))] }; break;
                 case "--strategies": options = options with { Strategies = [.. Value().Split(',').Select(Strategy)] }; break;
@@ -59,12 +59,14 @@ internal sealed record QualityOptions
 
         if (quick)
         {
-            // A subsample, one seed, in folders of its own so its cells never mix with the full table's.
-            options = options with { TrainExamples = options.TrainExamples ?? QuickTrainExamples, Seeds = args.Contains("--seeds") ? options.Seeds : [1] };
-            if (!explicitFolders)
+            // A subsample, one seed, in folders of its own so its teacher and cells never mix with the full table's.
+            options = options with
             {
-                options = options with { Results = options.Results + "-quick", Work = options.Work + "-quick" };
-            }
+                TrainExamples = options.TrainExamples ?? QuickTrainExamples,
+                Seeds = args.Contains("--seeds") ? options.Seeds : [1],
+                Results = explicitResults ? options.Results : options.Results + "-quick",
+                Work = explicitWork ? options.Work : options.Work + "-quick",
+            };
         }
 
         return options;

@@ -31,8 +31,8 @@ internal sealed class QualityPaths(QualityOptions options)
     /// <summary>The table as Markdown.</summary>
     public string Table => Path.Combine(Results, "table.md");
 
-    /// <summary>A cell's student and checkpoints.</summary>
-    public string CellOutput(QualityCell cell) => Path.Combine(Work, "cells", cell.Key);
+    /// <summary>A cell's student and checkpoints, per teacher: an interrupted cell never resumes against another teacher.</summary>
+    public string CellOutput(QualityCell cell, string teacherFingerprint) => Path.Combine(Work, "cells", teacherFingerprint, cell.Key);
 
     /// <summary>A cell's saved result.</summary>
     public string CellRecord(QualityCell cell) => Path.Combine(Results, cell.Key + ".json");
@@ -69,13 +69,14 @@ internal sealed class QualityPaths(QualityOptions options)
     // The first N examples of train.tsv (header kept), written once; the whole file when no N is asked for.
     private string TrainFile()
     {
-        var source = Path.Combine(options.Data, "train.tsv");
         if (options.TrainExamples is not { } count)
         {
-            return source;
+            return Path.Combine(options.Data, "train.tsv");
         }
 
-        var subsample = Path.Combine(Work, "data", $"train-first-{count}.tsv");
+        var source = Path.GetFullPath(Path.Combine(options.Data, "train.tsv"));
+        var origin = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(source)))[..8];
+        var subsample = Path.Combine(Work, "data", $"train-first-{count}-of-{origin}.tsv");
         if (!File.Exists(subsample))
         {
             Directory.CreateDirectory(Path.GetDirectoryName(subsample)!);

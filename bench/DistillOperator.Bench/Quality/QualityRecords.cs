@@ -36,7 +36,13 @@ internal sealed record CellRecord(
     double TestAgreement,
     long Parameters,
     long EncoderParameters,
-    double Speedup);
+    double Speedup,
+    long? ResumedFromStep = null)
+{
+    /// <summary>True when the cell was trained from this teacher with these settings (else it runs again).</summary>
+    public bool Matches(QualityCell cell, TeacherRecord teacher) =>
+        TeacherFingerprint == teacher.Fingerprint && TrainExamples == teacher.TrainExamples && Epochs == cell.TotalEpochs;
+}
 
 /// <summary>Reading and writing the records, and what identifies a teacher.</summary>
 internal static class QualityRecords
@@ -101,5 +107,6 @@ internal static class QualityRecords
         result.Test.Value.Agreement,
         result.StudentParameters,
         EncoderParameters(result.OutputFolder, result.StudentParameters),
-        result.Speedup ?? double.NaN);
+        result.Speedup ?? double.NaN,
+        result.Outcome.ResumedFromStep);
 }

@@ -11,12 +11,12 @@ internal static class QualityTable
     public static string Render(TeacherRecord teacher, IReadOnlyList<CellRecord> cells, IReadOnlyList<DistillationStrategy> strategies)
     {
         var text = new StringBuilder();
-        var current = cells.Where(c => c.TeacherFingerprint == teacher.Fingerprint).ToList();
-        var examples = current.Select(c => c.TrainExamples).DefaultIfEmpty(teacher.TrainExamples).Max();
+        var current = cells.Where(c => c.TeacherFingerprint == teacher.Fingerprint && c.TrainExamples == teacher.TrainExamples).ToList();
+        var examples = teacher.TrainExamples;
         text.AppendLine(Invariant($"Teacher: all-MiniLM-L6-v2 fine-tuned on {teacher.TrainExamples:N0} SST-2 examples for {teacher.Epochs} epoch(s) at {teacher.LearningRate:G2} ({teacher.Steps:N0} steps; its job, with a 1-layer by-product student and the evaluations, took {teacher.Seconds / 60:F1} min): dev {Percent(teacher.DevAccuracy)}, test {Percent(teacher.TestAccuracy)}; {teacher.Parameters / 1e6:F1} M parameters ({teacher.EncoderParameters / 1e6:F1} M outside the embeddings). Students: {QualityCell.StudentLayers} layers initialised from teacher layers 2, 4, 6, trained on {examples:N0} examples, batch 32, peak learning rate {QualityCell.StudentLearningRate:G2}; accuracy in % as mean ± sample std over seeds."));
         if (current.Count < cells.Count)
         {
-            text.AppendLine(Invariant($"({cells.Count - current.Count} saved cell(s) were distilled from another teacher and are left out; they run again.)"));
+            text.AppendLine(Invariant($"({cells.Count - current.Count} saved cell(s) were distilled from another teacher or on other data and are left out; they run again.)"));
         }
 
         foreach (var schedule in Enum.GetValues<QualitySchedule>())
@@ -38,7 +38,7 @@ internal static class QualityTable
             foreach (var (strategy, group) in rows)
             {
                 var first = group[0];
-                text.AppendLine(Invariant($"| {QualityCell.StrategyName(strategy)} | {first.Epochs} | {group.Average(c => c.Steps):N0} | {MeanStd(group.Select(c => c.DevAccuracy))} | {MeanStd(group.Select(c => c.TestAccuracy))} | {Percent(group.Average(c => c.DevAgreement))} / {Percent(group.Average(c => c.TestAgreement))} | {first.Parameters / 1e6:F1} M ({first.EncoderParameters / 1e6:F1} M) | {group.Average(c => c.Speedup):F2}× | {group.Average(c => c.Seconds) / 60:F1} | {string.Join(", ", group.Select(c => c.Seed))} |"));
+                text.AppendLine(Invariant($"| {QualityCell.StrategyName(strategy)} | {first.Epochs} | {group.Average(c => c.Steps):N0} | {MeanStd(group.Select(c => c.DevAccuracy))} | {MeanStd(group.Select(c => c.TestAccuracy))} | {Percent(group.Average(c => c.DevAgreement))} / {Percent(group.Average(c => c.TestAgreement))} | {first.Parameters / 1e6:F1} M ({first.EncoderParameters / 1e6:F1} M) | {group.Average(c => c.Speedup):F2}× | {Minutes(group)} | {string.Join(", ", group.Select(c => c.Seed))} |"));
             }
 
             text.AppendLine();
@@ -61,12 +61,18 @@ internal static class QualityTable
             return "Claim: needs soft and stacked or progressive cells.";
         }
 
+        // Compared on the seeds both sides have, so a seed one side lacks does not tilt the means.
         var (bestStrategy, best) = internalRows.MaxBy(r => r.Cells.Average(c => c.DevAccuracy));
-        var bestDev = best.Average(c => c.DevAccuracy);
+        var seeds = best.Select(c => c.Seed).Intersect(soft.Select(c => c.Seed)).ToHashSet();
+        if (seeds.Count == 0)
+        {
+            return "Claim: needs soft and stacked or progressive cells of the same seed.";
+        }
+
+        var bestDev = best.Where(c => seeds.Contains(c.Seed)).Average(c => c.DevAccuracy);
         var gap = (teacher.DevAccuracy - bestDev) * 100;
-        var aboveSoft = (bestDev - soft.Average(c => c.DevAccuracy)) * 100;
-        var seeds = Math.Min(best.Count, soft.Count);
-        return Invariant($"Claim ({seeds} seed(s)): {QualityCell.StrategyName(bestStrategy)} is {gap:F2} points below the teacher on dev (target ≤ 2: {(gap <= 2 ? "met" : "missed")}) and {aboveSoft:+0.00;-0.00} points from soft (target ≥ +0.5: {(aboveSoft >= 0.5 ? "met" : "missed")}).");
+        var aboveSoft = (bestDev - soft.Where(c => seeds.Contains(c.Seed)).Average(c => c.DevAccuracy)) * 100;
+        return Invariant($"Claim (seeds {string.Join(", ", seeds.Order())}): {QualityCell.StrategyName(bestStrategy)} is {gap:F2} points below the teacher on dev (target ≤ 2: {(gap <= 2 ? "met" : "missed")}) and {aboveSoft:+0.00;-0.00} points from soft (target ≥ +0.5: {(aboveSoft >= 0.5 ? "met" : "missed")}).");
     }
 
     private static List<CellRecord> Of(IEnumerable<CellRecord> cells, QualitySchedule schedule, DistillationStrategy strategy)
@@ -75,6 +81,10 @@ internal static class QualityTable
         var source = strategy is DistillationStrategy.Progressive or DistillationStrategy.Stacked ? QualitySchedule.Natural : schedule;
         return [.. cells.Where(c => c.Schedule == QualityCell.ScheduleName(source) && c.Strategy == QualityCell.StrategyName(strategy)).OrderBy(c => c.Seed)];
     }
+
+    // Wall-clock minutes of the cells that ran in one go (a resumed cell's time covers only its last part).
+    private static string Minutes(IReadOnlyList<CellRecord> group) =>
+        group.Where(c => c.ResumedFromStep is null).Select(c => c.Seconds / 60).DefaultIfEmpty(double.NaN).Average() is var minutes && double.IsNaN(minutes) ? "resumed" : Invariant($"{minutes:F1}");
 
     private static string MeanStd(IEnumerable<double> values)
     {

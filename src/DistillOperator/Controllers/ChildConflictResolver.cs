@@ -41,6 +41,13 @@ public sealed class ChildConflictResolver(IKubernetes client)
 
         if (holder is { Kind: DistillationJob.KindName } && holder.Name == owner.Name && existing.DeletionTimestamp is null)
         {
+            // Only the live job of that name may clear its predecessor's objects: a reconcile from a stale cache (the
+            // predecessor itself, or a replica that lost its lease) must not delete the live job's.
+            if (!await IsLiveAsync(ns, owner, cancellation).ConfigureAwait(false))
+            {
+                throw new ChildNameConflictException($"{kind} {ns}/{name} belongs to DistillationJob {owner.Name} uid {holder.Uid}, and uid {owner.Uid} is not that job any more; looking again", leftOver: true);
+            }
+
             await DeleteAsync(child, existing.Uid, cancellation).ConfigureAwait(false);
         }
 
@@ -51,6 +58,19 @@ public sealed class ChildConflictResolver(IKubernetes client)
 
         var held = holder is null ? "has no owner" : $"belongs to {holder.Kind} {holder.Name}";
         throw new ChildNameConflictException($"{kind} {ns}/{name} already exists and {held}; the job needs that name for its trainer: delete the object or rename the DistillationJob", leftOver: false);
+    }
+
+    private async Task<bool> IsLiveAsync(string ns, V1OwnerReference owner, CancellationToken cancellation)
+    {
+        try
+        {
+            var job = await client.CustomObjects.GetNamespacedCustomObjectAsync<DistillationJob>(ApiGroup.Name, ApiGroup.Version, ns, DistillationJob.Plural, owner.Name, cancellation).ConfigureAwait(false);
+            return job.Metadata.Uid == owner.Uid && job.Metadata.DeletionTimestamp is null;
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return false;
+        }
     }
 
     private static string KindOf(IKubernetesObject<V1ObjectMeta> child) => child switch
