@@ -43,6 +43,24 @@ public sealed class TeacherCacheTests
         AssertSameWeights(liveStudent, cachedStudent);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_student_trained_on_the_labels_alone_never_runs_the_teacher(bool cache)
+    {
+        torch.manual_seed(21);
+        using var teacher = new BertClassifier(SyntheticTask.Config(Tokenizer.Vocabulary.Count, 4));
+        using var student = new BertClassifier(SyntheticTask.Config(Tokenizer.Vocabulary.Count, 2));
+        var spec = SyntheticTask.Spec(DistillationStrategy.None, classificationEpochs: 2);
+        spec.Distillation.HardLabelWeight = 1;
+        spec.Distillation.TeacherCache = cache;
+        var trainer = new DistillationTrainer(new TrainerSetup { Spec = spec, Teacher = teacher, Student = student, Train = TrainSet, PadId = Tokenizer.PadId });
+
+        trainer.Run();
+
+        Assert.Equal(0, trainer.TeacherExamplesForwarded);
+    }
+
     [Fact]
     public void Attention_maps_over_the_budget_are_recomputed_and_the_rest_still_comes_from_the_cache()
     {

@@ -202,7 +202,8 @@ public sealed class DistillationTrainer
         }
         else
         {
-            var teacherOutputs = _teacherOutputs!.For(batchIndex, batch, stage);
+            // A stage on the labels alone (the none baseline) needs nothing from the teacher: it is not run.
+            var teacherOutputs = weights.Soft > 0 || weights.Attention > 0 || weights.Hidden > 0 ? _teacherOutputs!.For(batchIndex, batch, stage) : null;
 
             var studentOutputs = _setup.Student.Forward(batch.Ids, batch.Mask, batch.Types, new ForwardRequest(stage.StudentAttentionLayers));
             if (weights.Hard > 0)
@@ -212,20 +213,20 @@ public sealed class DistillationTrainer
 
             if (weights.Soft > 0)
             {
-                terms["soft"] = DistillationLosses.SoftLabel(studentOutputs.Logits, teacherOutputs.Logits, _spec.Distillation.Temperature);
+                terms["soft"] = DistillationLosses.SoftLabel(studentOutputs.Logits, teacherOutputs!.Logits, _spec.Distillation.Temperature);
             }
 
             if (weights.Attention > 0)
             {
                 terms["attention"] = Sum(stage.Pairs.Select(p =>
-                    DistillationLosses.AttentionKl(teacherOutputs.AttentionLogProbs[p.Teacher], studentOutputs.AttentionLogProbs[p.Student]!, batch.Mask)));
+                    DistillationLosses.AttentionKl(teacherOutputs!.AttentionLogProbs[p.Teacher], studentOutputs.AttentionLogProbs[p.Student]!, batch.Mask)));
             }
 
             if (weights.Hidden > 0)
             {
                 terms["hidden"] = Sum(stage.Pairs.Select(p => _projections.Count > 0
-                    ? DistillationLosses.ClsMse(_projections[_projectionOf[p.Student]].call(studentOutputs.ClsStates[p.Student]), teacherOutputs.ClsStates[p.Teacher])
-                    : DistillationLosses.ClsCosine(studentOutputs.ClsStates[p.Student], teacherOutputs.ClsStates[p.Teacher])));
+                    ? DistillationLosses.ClsMse(_projections[_projectionOf[p.Student]].call(studentOutputs.ClsStates[p.Student]), teacherOutputs!.ClsStates[p.Teacher])
+                    : DistillationLosses.ClsCosine(studentOutputs.ClsStates[p.Student], teacherOutputs!.ClsStates[p.Teacher])));
             }
         }
 
