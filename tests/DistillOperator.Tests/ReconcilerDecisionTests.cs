@@ -110,6 +110,20 @@ public sealed class ReconcilerDecisionTests : IDisposable
     }
 
     [Fact]
+    public async Task A_pod_seen_running_before_its_job_records_a_start_time_gives_the_status_the_pods_start()
+    {
+        Adopt();
+        _runs[0].Status = new V1JobStatus { Active = 1 }; // the Job controller writes startTime after it created the pod
+        _pods.Add(Pod("job-g1-a", "Running"));
+
+        await Reconcile();
+
+        var patch = _patches.Single();
+        Assert.Equal("Running", (string?)patch["phase"]);
+        Assert.Equal(Start.UtcDateTime, DateTime.Parse((string)patch["startTime"]!, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AdjustToUniversal));
+    }
+
+    [Fact]
     public async Task A_new_job_gets_its_identity_then_its_spec_then_its_trainer_job()
     {
         await Reconcile();
