@@ -37,6 +37,15 @@ public sealed class DistillationJobValidatorTests
             "spec.student.architecture.hiddenSize", "must equal the teacher's (64) to initialise from teacher layers, got 32; set spec.student.initFrom: random for a narrower student"
         },
         {
+            "frozen embeddings that were never copied from the teacher",
+            j =>
+            {
+                j.Spec.Student.InitFrom = StudentInit.Random;
+                j.Spec.Student.FreezeEmbeddings = true;
+            },
+            "spec.student.freezeEmbeddings", "needs spec.student.initFrom: teacher; frozen random embeddings would never learn"
+        },
+        {
             "cosine between different widths",
             j =>
             {

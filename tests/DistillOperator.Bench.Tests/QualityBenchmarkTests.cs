@@ -78,6 +78,15 @@ public sealed class QualityBenchmarkTests : IDisposable
         Assert.DoesNotContain("natural-soft-seed1: saved", output, StringComparison.Ordinal);
         Assert.Equal(teacher["fingerprint"]!.GetValue<string>(), Cell("natural-stacked-seed1")["teacherFingerprint"]!.GetValue<string>());
         Assert.Equal(64, Cell("natural-soft-seed1")["trainExamples"]!.GetValue<int>());
+
+        // A cell of an earlier student recipe (embeddings trained) is trained again with the table's.
+        Assert.True(Cell("natural-soft-seed1")["frozenEmbeddings"]!.GetValue<bool>());
+        Rewrite("natural-soft-seed1", c => c["frozenEmbeddings"] = false);
+        (code, output, error) = Quality();
+        Assert.True(code == 0, error + output);
+        Assert.DoesNotContain("natural-soft-seed1: saved", output, StringComparison.Ordinal);
+        Assert.Contains("natural-stacked-seed1: saved", output, StringComparison.Ordinal);
+        Assert.True(Cell("natural-soft-seed1")["frozenEmbeddings"]!.GetValue<bool>());
     }
 
     [Fact]

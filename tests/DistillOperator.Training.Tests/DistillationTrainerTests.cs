@@ -124,6 +124,30 @@ public sealed class DistillationTrainerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_student_with_frozen_embeddings_keeps_its_embedding_tables_and_trains_the_rest()
+    {
+        var task = MakeTask(train: 64, validation: 16);
+        var (teacher, student) = Models(task);
+        var spec = SyntheticTask.Spec(DistillationStrategy.Stacked, classificationEpochs: 1);
+        spec.Student.FreezeEmbeddings = true;
+        var tablesBefore = student.EmbeddingTables.Select(p => p.detach().clone()).ToList();
+        var othersBefore = student.named_parameters().Where(p => !p.name.Contains("_embeddings", StringComparison.Ordinal)).Select(p => (p.name, Value: p.parameter.detach().clone())).ToList();
+
+        new DistillationTrainer(new TrainerSetup { Spec = spec, Teacher = teacher, Student = student, Train = task.Train, PadId = task.PadId }).Run();
+
+        Assert.Equal(3, tablesBefore.Count);
+        Assert.All(student.EmbeddingTables.Zip(tablesBefore), pair =>
+        {
+            Assert.True(pair.First.grad is null, "a frozen embedding table has a gradient");
+            Assert.True(pair.First.allclose(pair.Second, rtol: 0, atol: 0), "a frozen embedding table changed");
+        });
+        var changed = othersBefore.Where(b => !student.get_parameter(b.name)!.allclose(b.Value, rtol: 0, atol: 0)).Select(b => b.name).ToList();
+        Assert.Contains("bert.embeddings.LayerNorm.weight", changed);
+        Assert.Contains("classifier.weight", changed);
+        Assert.Contains(changed, n => n.StartsWith("bert.encoder.layer.0.", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_run_cancelled_after_a_checkpoint_and_resumed_ends_exactly_like_an_uninterrupted_one()
     {
         var task = MakeTask(train: 160, validation: 64);

@@ -37,11 +37,15 @@ internal sealed record CellRecord(
     long Parameters,
     long EncoderParameters,
     double Speedup,
-    long? ResumedFromStep = null)
+    long? ResumedFromStep = null,
+    bool FrozenEmbeddings = false)
 {
+    /// <summary>True when the cell was distilled from this teacher, on the same data, with the table's student recipe.</summary>
+    public bool SameRecipe(TeacherRecord teacher) =>
+        TeacherFingerprint == teacher.Fingerprint && TrainExamples == teacher.TrainExamples && FrozenEmbeddings == QualityCell.FreezeEmbeddings;
+
     /// <summary>True when the cell was trained from this teacher with these settings (else it runs again).</summary>
-    public bool Matches(QualityCell cell, TeacherRecord teacher) =>
-        TeacherFingerprint == teacher.Fingerprint && TrainExamples == teacher.TrainExamples && Epochs == cell.TotalEpochs;
+    public bool Matches(QualityCell cell, TeacherRecord teacher) => SameRecipe(teacher) && Epochs == cell.TotalEpochs;
 }
 
 /// <summary>Reading and writing the records, and what identifies a teacher.</summary>
@@ -108,5 +112,6 @@ internal static class QualityRecords
         result.StudentParameters,
         EncoderParameters(result.OutputFolder, result.StudentParameters),
         result.Speedup ?? double.NaN,
-        result.Outcome.ResumedFromStep);
+        result.Outcome.ResumedFromStep,
+        QualityCell.FreezeEmbeddings);
 }

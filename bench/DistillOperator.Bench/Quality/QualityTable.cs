@@ -11,12 +11,12 @@ internal static class QualityTable
     public static string Render(TeacherRecord teacher, IReadOnlyList<CellRecord> cells, IReadOnlyList<DistillationStrategy> strategies)
     {
         var text = new StringBuilder();
-        var current = cells.Where(c => c.TeacherFingerprint == teacher.Fingerprint && c.TrainExamples == teacher.TrainExamples).ToList();
+        var current = cells.Where(c => c.SameRecipe(teacher)).ToList();
         var examples = teacher.TrainExamples;
-        text.AppendLine(Invariant($"Teacher: all-MiniLM-L6-v2 fine-tuned on {teacher.TrainExamples:N0} SST-2 examples for {teacher.Epochs} epoch(s) at {teacher.LearningRate:G2} ({teacher.Steps:N0} steps; its job, with a 1-layer by-product student and the evaluations, took {teacher.Seconds / 60:F1} min): dev {Percent(teacher.DevAccuracy)}, test {Percent(teacher.TestAccuracy)}; {teacher.Parameters / 1e6:F1} M parameters ({teacher.EncoderParameters / 1e6:F1} M outside the embeddings). Students: {QualityCell.StudentLayers} layers initialised from teacher layers 2, 4, 6, trained on {examples:N0} examples, batch 32, peak learning rate {QualityCell.StudentLearningRate:G2}; accuracy in % as mean ± sample std over seeds."));
+        text.AppendLine(Invariant($"Teacher: all-MiniLM-L6-v2 fine-tuned on {teacher.TrainExamples:N0} SST-2 examples for {teacher.Epochs} epoch(s) at {teacher.LearningRate:G2} ({teacher.Steps:N0} steps; its job, with a 1-layer by-product student and the evaluations, took {teacher.Seconds / 60:F1} min): dev {Percent(teacher.DevAccuracy)}, test {Percent(teacher.TestAccuracy)}; {teacher.Parameters / 1e6:F1} M parameters ({teacher.EncoderParameters / 1e6:F1} M outside the embeddings). Students: {QualityCell.StudentLayers} layers initialised from teacher layers 2, 4, 6{(QualityCell.FreezeEmbeddings ? " with the embedding tables kept frozen" : "")}, trained on {examples:N0} examples, batch 32, peak learning rate {QualityCell.StudentLearningRate:G2}; accuracy in % as mean ± sample std over seeds."));
         if (current.Count < cells.Count)
         {
-            text.AppendLine(Invariant($"({cells.Count - current.Count} saved cell(s) were distilled from another teacher or on other data and are left out; they run again.)"));
+            text.AppendLine(Invariant($"({cells.Count - current.Count} saved cell(s) were distilled from another teacher, on other data or with another student recipe and are left out; they run again.)"));
         }
 
         foreach (var schedule in Enum.GetValues<QualitySchedule>())

@@ -12,6 +12,10 @@ public sealed class StudentSpec
     /// <summary>teacher: copy the embeddings, the mapped teacher layers and the classifier (DistilBERT style; needs the teacher's width); random: initialise from scratch.</summary>
     [JsonPropertyName("initFrom")]
     public StudentInit InitFrom { get; set; } = StudentInit.Teacher;
+
+    /// <summary>Keep the student's embedding tables (word piece, position, token type) as copied from the teacher: the word-piece table is most of a small student's parameters, so each step skips its gradient and optimizer update. Needs initFrom: teacher.</summary>
+    [JsonPropertyName("freezeEmbeddings")]
+    public bool FreezeEmbeddings { get; set; }
 }
 
 /// <summary>How the student's weights start.</summary>

@@ -162,6 +162,11 @@ public static class DistillationJobValidator
             CompareToTeacher("intermediateSize", student.IntermediateSize, teacher.IntermediateSize, problems);
         }
 
+        if (spec.Student.FreezeEmbeddings && spec.Student.InitFrom != StudentInit.Teacher)
+        {
+            problems.Add(new("spec.student.freezeEmbeddings", "needs spec.student.initFrom: teacher; frozen random embeddings would never learn"));
+        }
+
         if (teacher is not null && spec.Student.InitFrom == StudentInit.Teacher && student is not null)
         {
             foreach (var (field, s, t) in new[] { ("hiddenSize", student.HiddenSize, teacher.HiddenSize), ("heads", student.Heads, teacher.Heads), ("intermediateSize", student.IntermediateSize, teacher.IntermediateSize) })

@@ -248,6 +248,18 @@ public sealed class DistillationTrainer
     private List<Parameter> TrainableParameters(TrainingStage stage, BertClassifier trained)
     {
         var parameters = trained.parameters().ToList();
+        if (stage.Kind != StageKind.TeacherFinetune && _spec.Student.FreezeEmbeddings)
+        {
+            // Without a gradient the backward pass skips the dense [vocabulary × width] table, and AdamW its update.
+            var frozen = trained.EmbeddingTables.ToList();
+            foreach (var table in frozen)
+            {
+                table.requires_grad = false;
+            }
+
+            parameters.RemoveAll(p => frozen.Any(f => ReferenceEquals(f, p) || f.Handle == p.Handle));
+        }
+
         if (stage.Kind == StageKind.Internal)
         {
             parameters.AddRange(_projections.parameters());

@@ -58,6 +58,10 @@ public sealed class BertClassifier : nn.Module
     /// <summary>The model's shape.</summary>
     public BertConfig Config { get; }
 
+    /// <summary>The word-piece, position and token-type embedding tables (not their LayerNorm).</summary>
+    public IEnumerable<Parameter> EmbeddingTables =>
+        new[] { _wordEmbeddings, _positionEmbeddings, _tokenTypeEmbeddings }.SelectMany(e => e.parameters());
+
     /// <summary>Number of parameters.</summary>
     public long ParameterCount => parameters().Sum(p => p.numel());
 
