@@ -17,7 +17,8 @@ namespace DistillOperator.Training.Runs;
 /// <summary>
 /// Runs a DistillationJob on this machine: reads and checks every input before anything is written, trains (resuming
 /// from the job's checkpoints), then exports the student in Hugging Face format into the output folder. Bad input
-/// raises <see cref="InvalidDataException"/> naming the field, file and line; the output folder is then untouched.
+/// raises <see cref="InvalidDataException"/> naming the field, file and line; the output folder is then untouched. The
+/// outputs are staged and moved in together (<see cref="OutputSet"/>), so a failed export leaves the previous set whole.
 /// </summary>
 public sealed class JobRunner(StoragePaths paths, ITrainingProgress progress, string? teacherCacheFolder = null)
 {
@@ -91,29 +92,30 @@ public sealed class JobRunner(StoragePaths paths, ITrainingProgress progress, st
             testMetrics = (teacherTest, studentTest, ClassificationMetrics.Agreement(studentPredictions, teacherPredictions));
         }
 
-        BertCheckpoint.Save(student, outputFolder);
-        ExportedTokenizer.Write(outputFolder, tokenizer, spec.Data.Tokenizer.LowerCase, spec.Data.MaxSequenceLength);
-        string? finetunedTeacher = null;
+        using var outputs = OutputSet.Begin(outputFolder, RunReport.FileName);
+        BertCheckpoint.Save(student, outputs.Staging);
+        ExportedTokenizer.Write(outputs.Staging, tokenizer, spec.Data.Tokenizer.LowerCase, spec.Data.MaxSequenceLength);
         if (spec.Teacher.Finetune is not null)
         {
             // Fine-tuning is often the costliest part of a job: keep its result, loadable as spec.teacher.model.
-            finetunedTeacher = Path.Combine(outputFolder, FinetunedTeacherFolder);
-            BertCheckpoint.Save(teacher, finetunedTeacher);
-            ExportedTokenizer.Write(finetunedTeacher, tokenizer, spec.Data.Tokenizer.LowerCase, spec.Data.MaxSequenceLength);
+            var stagedTeacher = Path.Combine(outputs.Staging, FinetunedTeacherFolder);
+            BertCheckpoint.Save(teacher, stagedTeacher);
+            ExportedTokenizer.Write(stagedTeacher, tokenizer, spec.Data.Tokenizer.LowerCase, spec.Data.MaxSequenceLength);
         }
 
         var result = new RunResult(outcome, outputFolder, teacher.ParameterCount, student.ParameterCount)
         {
             TeacherLatencyMs = teacherLatency,
             StudentLatencyMs = studentLatency,
-            StudentBytes = new FileInfo(Path.Combine(outputFolder, BertCheckpoint.WeightsFile)).Length,
+            StudentBytes = new FileInfo(Path.Combine(outputs.Staging, BertCheckpoint.WeightsFile)).Length,
             Test = testMetrics,
             Labels = labels.Names,
             TeacherCache = trainer.TeacherCache is { } cache ? (cache.Key, cache.ReusedFromDisk) : null,
-            FinetunedTeacherFolder = finetunedTeacher,
+            FinetunedTeacherFolder = spec.Teacher.Finetune is null ? null : Path.Combine(outputFolder, FinetunedTeacherFolder),
         };
-        AtomicFile.WriteAllText(Path.Combine(outputFolder, ModelCard.FileName), ModelCard.Write(job, result));
-        AtomicFile.WriteAllText(Path.Combine(outputFolder, RunReport.FileName), RunReport.ToJson(job, result).ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
+        AtomicFile.WriteAllText(Path.Combine(outputs.Staging, ModelCard.FileName), ModelCard.Write(job, result));
+        AtomicFile.WriteAllText(Path.Combine(outputs.Staging, RunReport.FileName), RunReport.ToJson(job, result).ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
+        outputs.Publish();
         return result;
     }
 

@@ -1,0 +1,67 @@
+namespace DistillOperator.Training.Runs;
+
+/// <summary>
+/// A job's outputs (student, tokenizer, fine-tuned teacher, model card, report) written into a staging folder inside
+/// the output folder and moved into place only once every one of them is written, the report last: a run that fails
+/// while exporting leaves the previous run's set whole, and a report.json always describes the files beside it.
+/// </summary>
+public sealed class OutputSet : IDisposable
+{
+    /// <summary>The staging folder's name inside the output folder.</summary>
+    public const string StagingFolder = ".staging";
+
+    private readonly string _output;
+    private readonly string _last;
+    private bool _published;
+
+    private OutputSet(string output, string last)
+    {
+        _output = output;
+        _last = last;
+        Staging = Path.Combine(output, StagingFolder);
+        if (Directory.Exists(Staging))
+        {
+            // An export that died half-way: what it staged was never published.
+            Directory.Delete(Staging, recursive: true);
+        }
+
+        Directory.CreateDirectory(Staging);
+    }
+
+    /// <summary>Where the outputs are written.</summary>
+    public string Staging { get; }
+
+    /// <summary>Starts a set for <paramref name="output"/>; <paramref name="last"/> (relative) is moved in after every other file.</summary>
+    public static OutputSet Begin(string output, string last) => new(output, last);
+
+    /// <summary>Moves every staged file over its counterpart in the output folder, <c>last</c> at the end, and removes the staging folder.</summary>
+    public void Publish()
+    {
+        ObjectDisposedException.ThrowIf(_published, this);
+        var files = Directory.EnumerateFiles(Staging, "*", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(Staging, f))
+            .OrderBy(f => f == _last ? 1 : 0)
+            .ThenBy(f => f, StringComparer.Ordinal)
+            .ToList();
+        foreach (var file in files)
+        {
+            var target = Path.Combine(_output, file);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Move(Path.Combine(Staging, file), target, overwrite: true);
+        }
+
+        Directory.Delete(Staging, recursive: true);
+        _published = true;
+    }
+
+    /// <summary>Removes what was staged but not published.</summary>
+    public void Dispose()
+    {
+        if (!_published && Directory.Exists(Staging))
+        {
+            Directory.Delete(Staging, recursive: true);
+        }
+
+        _published = true;
+    }
+}
