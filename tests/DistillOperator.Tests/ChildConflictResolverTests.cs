@@ -35,4 +35,25 @@ public sealed class ChildConflictResolverTests
         Assert.True(cleared.LeftOver);
         Assert.Empty((await harness.Client.CoreV1.ListNamespacedServiceAccountAsync("default", labelSelector: "distill.dev/job=twin")).Items);
     }
+
+    [Fact]
+    public async Task A_predecessors_object_held_by_a_finalizer_is_named_with_the_finalizer_for_a_person_not_retried_silently()
+    {
+        await using var harness = await OperatorHarness.StartAsync(workloads: false);
+        var live = await harness.CreateAsync(TestJobs.Named("held").Build());
+        var earlier = TestJobs.Named("held").With(j => j.Metadata.Uid = Guid.NewGuid().ToString()).Build();
+        var leftOver = TrainerRbacBuilder.ServiceAccount(earlier);
+        leftOver.Metadata.Finalizers = ["backup.example.com/snapshot"];
+        await harness.Client.CoreV1.CreateNamespacedServiceAccountAsync(leftOver, "default");
+        var resolver = new ChildConflictResolver(harness.Client);
+
+        // The first look deletes it; the finalizer keeps it, being deleted, and the next look says what holds it.
+        var deleted = await Assert.ThrowsAsync<ChildNameConflictException>(() => resolver.ResolveAsync(TrainerRbacBuilder.ServiceAccount(live), CancellationToken.None));
+        Assert.True(deleted.LeftOver);
+        var held = await Assert.ThrowsAsync<ChildNameConflictException>(() => resolver.ResolveAsync(TrainerRbacBuilder.ServiceAccount(live), CancellationToken.None));
+
+        Assert.False(held.LeftOver); // recorded as a NameConflict event, retried with back-off
+        Assert.Contains("finalizer(s) backup.example.com/snapshot hold it", held.Message, StringComparison.Ordinal);
+        Assert.NotNull((await harness.Client.CoreV1.ReadNamespacedServiceAccountAsync("held-trainer", "default")).Metadata.DeletionTimestamp);
+    }
 }

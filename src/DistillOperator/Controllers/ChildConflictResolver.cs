@@ -39,8 +39,16 @@ public sealed class ChildConflictResolver(IKubernetes client)
             return;
         }
 
-        if (holder is { Kind: DistillationJob.KindName } && holder.Name == owner.Name && existing.DeletionTimestamp is null)
+        if (holder is { Kind: DistillationJob.KindName } && holder.Name == owner.Name)
         {
+            if (existing.DeletionTimestamp is not null)
+            {
+                // Already going; finalizers can hold it indefinitely, and then a person should know why the job waits.
+                throw existing.Finalizers is { Count: > 0 } finalizers
+                    ? new ChildNameConflictException($"{kind} {ns}/{name}, left by an earlier DistillationJob {owner.Name} (uid {holder.Uid}), is being deleted but finalizer(s) {string.Join(", ", finalizers)} hold it; the job starts once it is gone", leftOver: false)
+                    : new ChildNameConflictException($"{kind} {ns}/{name}, left by an earlier DistillationJob {owner.Name} (uid {holder.Uid}), is being deleted; creating it again once it is gone", leftOver: true);
+            }
+
             // Only the live job of that name may clear its predecessor's objects: a reconcile from a stale cache (the
             // predecessor itself, or a replica that lost its lease) must not delete the live job's.
             if (!await IsLiveAsync(ns, owner, cancellation).ConfigureAwait(false))
@@ -49,10 +57,6 @@ public sealed class ChildConflictResolver(IKubernetes client)
             }
 
             await DeleteAsync(child, existing.Uid, cancellation).ConfigureAwait(false);
-        }
-
-        if (holder is { Kind: DistillationJob.KindName } && holder.Name == owner.Name)
-        {
             throw new ChildNameConflictException($"{kind} {ns}/{name} was left by an earlier DistillationJob {owner.Name} (uid {holder.Uid}); deleted it, creating it again", leftOver: true);
         }
 
