@@ -68,7 +68,31 @@ public sealed class InformerTests
         Assert.Equal("10", informer.Get(new ObjectKey("ns", "a"))!.Metadata.ResourceVersion);
     }
 
-    private static V1ConfigMap Map(string name, string version) => new() { Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = "ns", ResourceVersion = version } };
+    [Fact]
+    public async Task A_write_answered_after_the_watch_reported_the_object_deleted_does_not_bring_it_back()
+    {
+        var source = new ScriptedSource();
+        source.Lists.Enqueue([Map("a", "1", uid: "uid-a")]);
+        var informer = new Informer<V1ConfigMap>(source, NullLogger.Instance, TimeSpan.FromMinutes(5));
+        var seen = Channel.CreateUnbounded<string>();
+        informer.Changed += m => seen.Writer.TryWrite($"{m.Metadata.Name}@{m.Metadata.ResourceVersion}");
+        using var stop = new CancellationTokenSource();
+        var run = informer.RunAsync(stop.Token);
+        await informer.WaitForSyncAsync(CancellationToken.None);
+        await Take(seen, 1);
+
+        await source.Events.Writer.WriteAsync((WatchEventType.Deleted, Map("a", "3", uid: "uid-a")));
+        await Take(seen, 1);
+        informer.Remember(Map("a", "2", uid: "uid-a")); // the answer to a status patch made just before the delete
+        Assert.Null(informer.Get(new ObjectKey("ns", "a")));
+
+        informer.Remember(Map("a", "4", uid: "uid-a2")); // a new object of the same name is another uid
+        Assert.Equal("4", informer.Get(new ObjectKey("ns", "a"))!.Metadata.ResourceVersion);
+        await stop.CancelAsync();
+        await run;
+    }
+
+    private static V1ConfigMap Map(string name, string version, string? uid = null) => new() { Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = "ns", ResourceVersion = version, Uid = uid } };
 
     private static async Task<List<string>> Take(Channel<string> seen, int count)
     {

@@ -18,7 +18,11 @@ public sealed class Informer<T>(IListWatch<T> source, ILogger logger, TimeSpan r
     where T : class, IKubernetesObject<V1ObjectMeta>
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
+
+    // How long a deleted object's uid is remembered: far longer than any write's answer can take to arrive.
+    private static readonly TimeSpan TombstoneAge = TimeSpan.FromMinutes(10);
     private readonly ConcurrentDictionary<ObjectKey, T> _items = new();
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _deleted = new();
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _lists;
@@ -43,12 +47,20 @@ public sealed class Informer<T>(IListWatch<T> source, ILogger logger, TimeSpan r
 
     /// <summary>
     /// Puts an object this process just wrote (the API server's answer) into the cache, unless the cache already
-    /// holds a newer version, so the next reconcile does not act on the state from before its own write.
+    /// holds a newer version, so the next reconcile does not act on the state from before its own write. An answer
+    /// that arrives after the watch reported the object deleted is dropped: it would bring a ghost back until the next list.
     /// </summary>
     public void Remember(T item)
     {
         ArgumentNullException.ThrowIfNull(item);
         Store(item);
+
+        // Checked after storing: a deletion handled in between tombstones the uid before it removes the key, so one of
+        // the two always sees the other.
+        if (item.Metadata.Uid is { } uid && _deleted.ContainsKey(uid))
+        {
+            _items.TryRemove(KeyValuePair.Create(KeyOf(item), item));
+        }
     }
 
     /// <summary>Lists and watches until <paramref name="cancellation"/> fires.</summary>
@@ -120,7 +132,7 @@ public sealed class Informer<T>(IListWatch<T> source, ILogger logger, TimeSpan r
                     Changed?.Invoke(item);
                     break;
                 case WatchEventType.Deleted:
-                    _items.TryRemove(KeyOf(item), out _);
+                    Forget(KeyOf(item), item);
                     Changed?.Invoke(item);
                     break;
                 default:
@@ -134,7 +146,7 @@ public sealed class Informer<T>(IListWatch<T> source, ILogger logger, TimeSpan r
         var listed = items.ToDictionary(KeyOf);
         foreach (var (key, gone) in _items.Where(i => !listed.ContainsKey(i.Key)).ToList())
         {
-            _items.TryRemove(key, out _);
+            Forget(key, gone);
             Changed?.Invoke(gone);
         }
 
@@ -142,6 +154,24 @@ public sealed class Informer<T>(IListWatch<T> source, ILogger logger, TimeSpan r
         {
             Store(item);
             Changed?.Invoke(item);
+        }
+    }
+
+    private void Forget(ObjectKey key, T gone)
+    {
+        var now = _time.GetUtcNow();
+        if (gone.Metadata.Uid is { } uid)
+        {
+            _deleted[uid] = now;
+        }
+
+        _items.TryRemove(key, out _);
+        foreach (var (old, at) in _deleted)
+        {
+            if (now - at > TombstoneAge)
+            {
+                _deleted.TryRemove(old, out _);
+            }
         }
     }
 
