@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace DistillOperator.Testing;
 
 /// <summary>The real kubectl and helm binaries that ./test.sh unpacks into .tools/bin.</summary>
@@ -12,25 +10,7 @@ public static class KubernetesTools
     public static string Helm => Tool("helm");
 
     /// <summary>Runs a tool to its end and returns its exit code and output.</summary>
-    public static (int ExitCode, string Output, string Error) Run(string tool, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepositoryPaths.Root };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        var output = process.StandardOutput.ReadToEnd();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
-        {
-            process.Kill();
-            throw new TimeoutException($"{tool} {string.Join(' ', arguments)} did not finish");
-        }
-
-        return (process.ExitCode, output, error.GetAwaiter().GetResult());
-    }
+    public static (int ExitCode, string Output, string Error) Run(string tool, params string[] arguments) => ToolProcess.Run(tool, arguments);
 
     private static string Tool(string name)
     {

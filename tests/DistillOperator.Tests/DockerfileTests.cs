@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 using DistillOperator.Testing;
 
@@ -67,23 +66,14 @@ public sealed partial class DockerfileTests
 
     private static (int Code, string Output) Run(string file, params string[] arguments)
     {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepositoryPaths.Root };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        var output = process.StandardOutput.ReadToEnd();
-        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(10)), $"{file} {string.Join(' ', arguments)} did not finish");
-        var text = output + error.GetAwaiter().GetResult();
+        var (code, output, error) = ToolProcess.Run(file, arguments, timeout: TimeSpan.FromMinutes(10));
+        var text = output + error;
         if (file == "dotnet" && arguments[0] == "publish")
         {
-            Assert.True(process.ExitCode == 0, text);
+            Assert.True(code == 0, text);
         }
 
-        return (process.ExitCode, text);
+        return (code, text);
     }
 
     [GeneratedRegex(@"RUN dotnet publish (?<project>\S+\.csproj) -c Release --no-restore -o (?<output>\S+)")]

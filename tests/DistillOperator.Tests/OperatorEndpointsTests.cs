@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using DistillOperator.Api.V1Alpha1;
 using DistillOperator.Testing;
@@ -35,7 +34,7 @@ public sealed class OperatorEndpointsTests
         Assert.Equal(0.9375, Sample(text, "distill_job_agreement", "name=\"measured\""));
         Assert.Contains("service_name=\"distill-operator\"", text, StringComparison.Ordinal);
 
-        var (code, output) = await Promtool(text);
+        var (code, output) = Promtool(text);
         Assert.True(code == 0, $"promtool check metrics: {output}");
     }
 
@@ -67,14 +66,9 @@ public sealed class OperatorEndpointsTests
         return double.Parse(lines[0][(lines[0].LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    private static async Task<(int Code, string Output)> Promtool(string metrics)
+    private static (int Code, string Output) Promtool(string metrics)
     {
-        var start = new ProcessStartInfo("promtool", "check metrics") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
-        using var process = Process.Start(start)!;
-        await process.StandardInput.WriteAsync(metrics);
-        process.StandardInput.Close();
-        var output = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, output);
+        var (code, output, error) = ToolProcess.Run("promtool", ["check", "metrics"], input: metrics);
+        return (code, output + error);
     }
 }
