@@ -1,10 +1,10 @@
 using System.Diagnostics;
-using System.Globalization;
 using DistillOperator.Api.Validation;
 using DistillOperator.Api.V1Alpha1;
 using DistillOperator.Training;
 using DistillOperator.Training.Runs;
 using k8s.Models;
+using static System.FormattableString;
 
 namespace DistillOperator.Bench.Quality;
 
@@ -121,7 +121,7 @@ internal static class QualityBenchmark
         };
         var watch = Stopwatch.StartNew();
         var result = Runner(paths, output).Run(job, ValidationTarget.Local, cancellation);
-        var teacherSteps = (long)Math.Ceiling(paths.TrainExampleCount() / 32.0) * TeacherEpochs;
+        var teacherSteps = (long)Math.Ceiling(paths.TrainExampleCount() / (double)job.Spec.Training.BatchSize) * TeacherEpochs;
         var record = new TeacherRecord(
             QualityRecords.Fingerprint(paths.FinetunedTeacher),
             paths.TrainExampleCount(),
@@ -161,6 +161,4 @@ internal static class QualityBenchmark
             Directory.Delete(checkpoints, recursive: true);
         }
     }
-
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -7,6 +7,8 @@ namespace DistillOperator.Bench.Quality;
 /// <summary>Where the quality table's inputs, models and results live.</summary>
 internal sealed class QualityPaths(QualityOptions options)
 {
+    private int? _trainExampleCount;
+
     /// <summary>The folder of saved results (cells, teacher, table).</summary>
     public string Results { get; } = Path.GetFullPath(options.Results);
 
@@ -51,7 +53,7 @@ internal sealed class QualityPaths(QualityOptions options)
     };
 
     /// <summary>Training examples the jobs read (data rows of the training file).</summary>
-    public int TrainExampleCount() => File.ReadLines(TrainFile()).Count() - 1;
+    public int TrainExampleCount() => _trainExampleCount ??= File.ReadLines(TrainFile()).Count() - 1;
 
     /// <summary>Checks the data folder, naming what is missing.</summary>
     public void CheckData()

@@ -1,6 +1,6 @@
-using System.Globalization;
 using System.Text;
 using DistillOperator.Api.V1Alpha1;
+using static System.FormattableString;
 
 namespace DistillOperator.Bench.Quality;
 
@@ -100,6 +100,4 @@ internal static class QualityTable
     }
 
     private static string Percent(double value) => Invariant($"{value * 100:F2}");
-
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }
