@@ -35,6 +35,8 @@ public sealed class QualityBenchmarkTests : IDisposable
         return (code, output.ToString(), error.ToString());
     }
 
+    private string TeacherFile => Path.Combine(Results, "teacher.json");
+
     private JsonObject Cell(string key) => JsonNode.Parse(File.ReadAllText(Path.Combine(Results, key + ".json")))!.AsObject();
 
     private void Rewrite(string key, Action<JsonObject> change)
@@ -87,6 +89,42 @@ public sealed class QualityBenchmarkTests : IDisposable
         Assert.DoesNotContain("natural-soft-seed1: saved", output, StringComparison.Ordinal);
         Assert.Contains("natural-stacked-seed1: saved", output, StringComparison.Ordinal);
         Assert.True(Cell("natural-soft-seed1")["frozenEmbeddings"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public void A_fresh_checkout_fine_tunes_the_teacher_again_from_its_recipe_and_keeps_the_saved_cells()
+    {
+        var (code, output, error) = Quality();
+        Assert.True(code == 0, error + output);
+        var first = JsonNode.Parse(File.ReadAllText(TeacherFile))!.AsObject();
+        var recipe = first["fingerprint"]!.GetValue<string>();
+        var weights = first["weights"]!.GetValue<string>();
+        Assert.Equal(weights, Cell("natural-soft-seed1")["teacherWeights"]!.GetValue<string>());
+
+        // A fresh checkout (models gone) on a CPU whose arithmetic gave the earlier build other last bits.
+        Directory.Delete(Path.Combine(_folder, "work"), recursive: true);
+        first["weights"] = "feedfacefeedface";
+        first["devAccuracy"] = 0.5;
+        File.WriteAllText(TeacherFile, first.ToJsonString());
+        (code, output, error) = Quality();
+
+        Assert.True(code == 0, error + output);
+        Assert.Contains("teacher: fine-tuning", output, StringComparison.Ordinal);
+        Assert.Contains("natural-soft-seed1: saved", output, StringComparison.Ordinal);
+        Assert.Contains("natural-stacked-seed1: saved", output, StringComparison.Ordinal);
+        var second = JsonNode.Parse(File.ReadAllText(TeacherFile))!.AsObject();
+        Assert.Equal(recipe, second["fingerprint"]!.GetValue<string>());
+        Assert.Equal(weights, second["weights"]!.GetValue<string>()); // the same machine gives the same bits
+        var earlier = Assert.Single(second["earlierBuilds"]!.AsArray())!;
+        Assert.Equal(("feedfacefeedface", 0.5), (earlier["weights"]!.GetValue<string>(), earlier["devAccuracy"]!.GetValue<double>()));
+        Assert.Contains("fine-tuned 2 times from this recipe", File.ReadAllText(Path.Combine(Results, "table.md")), StringComparison.Ordinal);
+
+        // A teacher.json from before recipes (its fingerprint was the weights' hash) is taken as this recipe's build.
+        File.WriteAllText(TeacherFile, new JsonObject { ["fingerprint"] = weights, ["trainExamples"] = 64, ["epochs"] = 1, ["learningRate"] = 5e-5, ["steps"] = 2, ["seconds"] = 1.0, ["devAccuracy"] = 0.6, ["testAccuracy"] = 0.6, ["parameters"] = 1, ["encoderParameters"] = 1 }.ToJsonString());
+        (code, output, error) = Quality();
+        Assert.True(code == 0, error + output);
+        Assert.Contains("teacher: saved", output, StringComparison.Ordinal);
+        Assert.Equal(recipe, JsonNode.Parse(File.ReadAllText(TeacherFile))!["fingerprint"]!.GetValue<string>());
     }
 
     [Fact]

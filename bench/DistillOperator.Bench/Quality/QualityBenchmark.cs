@@ -65,8 +65,8 @@ internal static class QualityBenchmark
 
                 output.WriteLine(Invariant($"[{index}/{cells.Count}] {cell.Key}: {cell.TotalEpochs} epoch(s)"));
                 var watch = Stopwatch.StartNew();
-                var result = Runner(paths, output).Run(cell.Job(paths, teacher.Fingerprint), ValidationTarget.Local, cancellation.Token);
-                var saved = QualityRecords.ForCell(cell, paths.TrainExampleCount(), watch.Elapsed.TotalSeconds, teacher.Fingerprint, result);
+                var result = Runner(paths, output).Run(cell.Job(paths, teacher.Weights!), ValidationTarget.Local, cancellation.Token);
+                var saved = QualityRecords.ForCell(cell, paths.TrainExampleCount(), watch.Elapsed.TotalSeconds, teacher, result);
                 QualityRecords.Save(record, saved);
                 DeleteCheckpoints(result.OutputFolder);
                 output.WriteLine(Invariant($"[{index}/{cells.Count}] {cell.Key}: dev {saved.DevAccuracy * 100:F2}%, test {saved.TestAccuracy * 100:F2}%, agreement {saved.DevAgreement * 100:F2}%, {saved.Steps:N0} steps in {saved.Seconds / 60:F1} min; saved {record}"));
@@ -85,59 +85,78 @@ internal static class QualityBenchmark
         }
     }
 
-    // The teacher every cell distils from: fine-tuned once by a job of its own and exported by it; a saved record
-    // whose model is gone (a fresh clone) or whose data differ is fine-tuned again, and cells of the old teacher then
-    // run again.
+    // The teacher every cell distils from: fine-tuned by a job of its own and exported by it. A saved teacher of the
+    // same recipe is used as it is; when its model is gone (a fresh clone) it is fine-tuned again from that recipe, and
+    // the cells saved so far still count (the table says how many builds they come from). Another recipe (other data,
+    // settings or pretrained model) is another teacher: its cells run again.
     private static TeacherRecord FinetunedTeacher(QualityPaths paths, TextWriter output, CancellationToken cancellation)
     {
-        if (QualityRecords.Load<TeacherRecord>(paths.TeacherRecord) is { } saved
-            && saved.TrainExamples == paths.TrainExampleCount()
-            && Directory.Exists(paths.FinetunedTeacher)
-            && QualityRecords.Fingerprint(paths.FinetunedTeacher) == saved.Fingerprint)
+        PretrainedMiniLm.ExtractTo(paths.PretrainedTeacher);
+        var job = TeacherJob(paths);
+        var recipe = QualityRecords.Recipe(job.Spec, paths.PretrainedModel, paths.PretrainedVocabulary, paths.TrainFile());
+        var saved = QualityRecords.Load<TeacherRecord>(paths.TeacherRecord);
+        var built = Directory.Exists(paths.FinetunedTeacher) ? QualityRecords.WeightsHash(paths.FinetunedTeacher) : null;
+        if (saved is { Weights: null } && saved.Fingerprint == built)
         {
-            output.WriteLine(Invariant($"teacher: saved (dev {saved.DevAccuracy * 100:F2}%, fingerprint {saved.Fingerprint})"));
+            // Written before records named their recipe, when the fingerprint was the weights' hash.
+            saved = saved with { Fingerprint = recipe, Weights = built };
+            QualityRecords.Save(paths.TeacherRecord, saved);
+        }
+
+        if (saved is not null && saved.Fingerprint == recipe && built is not null && saved.Weights == built)
+        {
+            output.WriteLine(Invariant($"teacher: saved (dev {saved.DevAccuracy * 100:F2}%, recipe {saved.Fingerprint}, weights {saved.Weights})"));
             return saved;
         }
 
-        PretrainedMiniLm.ExtractTo(paths.PretrainedTeacher);
         output.WriteLine(Invariant($"teacher: fine-tuning all-MiniLM-L6-v2 on {paths.TrainExampleCount():N0} examples, {TeacherEpochs} epoch(s)"));
-        var job = new DistillationJob
-        {
-            Metadata = new V1ObjectMeta { Name = "teacher" },
-            Spec = new DistillationJobSpec
-            {
-                Teacher = new TeacherSpec
-                {
-                    Model = new ModelSource { Uri = paths.FileUri(Path.Combine(paths.PretrainedTeacher, "model.onnx")), Format = ModelFormat.Onnx },
-                    Finetune = new FinetuneSpec { Epochs = TeacherEpochs, LearningRate = TeacherLearningRate },
-                },
-                // The job exists for its fine-tuned teacher; its student (one layer, labels only) is a by-product.
-                Student = new StudentSpec { Architecture = new ArchitectureSpec { Layers = 1 } },
-                Data = paths.Data(),
-                Distillation = new DistillationSpec { Strategy = DistillationStrategy.None, HardLabelWeight = 1 },
-                Training = QualityCell.Training(seed: 42, epochsPerStage: 1, classificationEpochs: 1, QualityCell.StudentLearningRate),
-                Output = new OutputSpec { Uri = paths.FileUri(paths.TeacherJobOutput) },
-            },
-        };
         var watch = Stopwatch.StartNew();
         var result = Runner(paths, output).Run(job, ValidationTarget.Local, cancellation);
-        var teacherSteps = (long)Math.Ceiling(paths.TrainExampleCount() / (double)job.Spec.Training.BatchSize) * TeacherEpochs;
+        var weights = QualityRecords.WeightsHash(paths.FinetunedTeacher);
+        var sameRecipe = saved is not null && saved.Fingerprint == recipe;
+        List<TeacherBuild> earlier = sameRecipe ? [.. saved!.EarlierBuilds ?? []] : [];
+        if (sameRecipe && saved!.Weights is { } previous && previous != weights && earlier.All(b => b.Weights != previous))
+        {
+            earlier.Add(new TeacherBuild(previous, saved.DevAccuracy, saved.TestAccuracy));
+        }
+
         var record = new TeacherRecord(
-            QualityRecords.Fingerprint(paths.FinetunedTeacher),
+            recipe,
             paths.TrainExampleCount(),
             TeacherEpochs,
             TeacherLearningRate,
-            teacherSteps,
+            (long)Math.Ceiling(paths.TrainExampleCount() / (double)job.Spec.Training.BatchSize) * TeacherEpochs,
             watch.Elapsed.TotalSeconds,
             result.Outcome.Teacher!.Accuracy,
             result.Test!.Value.Teacher.Accuracy,
             result.TeacherParameters,
-            QualityRecords.EncoderParameters(paths.FinetunedTeacher, result.TeacherParameters));
+            QualityRecords.EncoderParameters(paths.FinetunedTeacher, result.TeacherParameters),
+            weights,
+            earlier.Count > 0 ? earlier : null);
         QualityRecords.Save(paths.TeacherRecord, record);
         DeleteCheckpoints(result.OutputFolder);
-        output.WriteLine(Invariant($"teacher: dev {record.DevAccuracy * 100:F2}%, test {record.TestAccuracy * 100:F2}% after {record.Seconds / 60:F1} min; saved {paths.TeacherRecord}"));
+        output.WriteLine(Invariant($"teacher: dev {record.DevAccuracy * 100:F2}%, test {record.TestAccuracy * 100:F2}% after {record.Seconds / 60:F1} min (recipe {recipe}, weights {weights}); saved {paths.TeacherRecord}"));
         return record;
     }
+
+    private static DistillationJob TeacherJob(QualityPaths paths) => new()
+    {
+        Metadata = new V1ObjectMeta { Name = "teacher" },
+        Spec = new DistillationJobSpec
+        {
+            Teacher = new TeacherSpec
+            {
+                Model = new ModelSource { Uri = paths.FileUri(paths.PretrainedModel), Format = ModelFormat.Onnx },
+                Finetune = new FinetuneSpec { Epochs = TeacherEpochs, LearningRate = TeacherLearningRate },
+            },
+            // The job exists for its fine-tuned teacher; its student (one layer, labels only) is a by-product.
+            Student = new StudentSpec { Architecture = new ArchitectureSpec { Layers = 1 } },
+            Data = paths.Data(),
+            Distillation = new DistillationSpec { Strategy = DistillationStrategy.None, HardLabelWeight = 1 },
+            Training = QualityCell.Training(seed: 42, epochsPerStage: 1, classificationEpochs: 1, QualityCell.StudentLearningRate),
+            Output = new OutputSpec { Uri = paths.FileUri(paths.TeacherJobOutput) },
+        },
+    };
 
     private static JobRunner Runner(QualityPaths paths, TextWriter output) =>
         new(new StoragePaths(paths.Work, _ => null), new LineProgress(output, 500), paths.TeacherCache);

@@ -58,7 +58,7 @@ internal sealed record QualityCell(QualitySchedule Schedule, DistillationStrateg
         select new QualityCell(schedule, strategy, seed);
 
     /// <summary>The job that trains this cell's student from the fine-tuned teacher.</summary>
-    public DistillationJob Job(QualityPaths paths, string teacherFingerprint) => new()
+    public DistillationJob Job(QualityPaths paths, string teacherWeights) => new()
     {
         Metadata = new V1ObjectMeta { Name = Key },
         Spec = new DistillationJobSpec
@@ -75,7 +75,7 @@ internal sealed record QualityCell(QualitySchedule Schedule, DistillationStrateg
                 TeacherCacheMemoryMiB = 8192,
             },
             Training = Training(Seed, EpochsPerStage, ClassificationEpochs, StudentLearningRate),
-            Output = new OutputSpec { Uri = paths.FileUri(paths.CellOutput(this, teacherFingerprint)) },
+            Output = new OutputSpec { Uri = paths.FileUri(paths.CellOutput(this, teacherWeights)) },
         },
     };
 

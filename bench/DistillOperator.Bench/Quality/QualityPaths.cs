@@ -33,8 +33,8 @@ internal sealed class QualityPaths(QualityOptions options)
     /// <summary>The table as Markdown.</summary>
     public string Table => Path.Combine(Results, "table.md");
 
-    /// <summary>A cell's student and checkpoints, per teacher: an interrupted cell never resumes against another teacher.</summary>
-    public string CellOutput(QualityCell cell, string teacherFingerprint) => Path.Combine(Work, "cells", teacherFingerprint, cell.Key);
+    /// <summary>A cell's student and checkpoints, per build of the teacher: an interrupted cell never resumes against other weights.</summary>
+    public string CellOutput(QualityCell cell, string teacherWeights) => Path.Combine(Work, "cells", teacherWeights, cell.Key);
 
     /// <summary>A cell's saved result.</summary>
     public string CellRecord(QualityCell cell) => Path.Combine(Results, cell.Key + ".json");
@@ -48,7 +48,7 @@ internal sealed class QualityPaths(QualityOptions options)
         Train = new DatasetSpec { Uri = FileUri(TrainFile()) },
         Validation = new DatasetSpec { Uri = FileUri(Path.Combine(options.Data, "dev.tsv")) },
         Test = new DatasetSpec { Uri = FileUri(Path.Combine(options.Data, "test.tsv")) },
-        Tokenizer = new TokenizerSpec { Type = TokenizerType.WordPiece, Vocab = FileUri(Path.Combine(PretrainedTeacher, "vocab.txt")), LowerCase = true },
+        Tokenizer = new TokenizerSpec { Type = TokenizerType.WordPiece, Vocab = FileUri(PretrainedVocabulary), LowerCase = true },
         MaxSequenceLength = 64,
     };
 
@@ -68,8 +68,14 @@ internal sealed class QualityPaths(QualityOptions options)
         }
     }
 
-    // The first N examples of train.tsv (header kept), written once; the whole file when no N is asked for.
-    private string TrainFile()
+    /// <summary>all-MiniLM-L6-v2's ONNX graph, as extracted.</summary>
+    public string PretrainedModel => Path.Combine(PretrainedTeacher, "model.onnx");
+
+    /// <summary>all-MiniLM-L6-v2's vocabulary, as extracted.</summary>
+    public string PretrainedVocabulary => Path.Combine(PretrainedTeacher, "vocab.txt");
+
+    /// <summary>The training file the jobs read: the first N examples of train.tsv (header kept), written once; the whole file when no N is asked for.</summary>
+    public string TrainFile()
     {
         if (options.TrainExamples is not { } count)
         {

@@ -1,12 +1,18 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using DistillOperator.Api.V1Alpha1;
 using DistillOperator.Training;
 using DistillOperator.Training.Models;
 using DistillOperator.Training.Runs;
 
 namespace DistillOperator.Bench.Quality;
 
-/// <summary>The fine-tuned teacher every cell distils from, as saved in teacher.json.</summary>
+/// <summary>
+/// The fine-tuned teacher every cell distils from, as saved in teacher.json. <paramref name="Fingerprint"/> names its
+/// recipe (pretrained model, data, settings), which cells match on: a fresh checkout fine-tunes the teacher again from
+/// the same recipe, and on another CPU that may differ in the last bits (<paramref name="Weights"/>) without being
+/// another teacher. Builds replaced that way are kept in <paramref name="EarlierBuilds"/> for the table to report.
+/// </summary>
 internal sealed record TeacherRecord(
     string Fingerprint,
     int TrainExamples,
@@ -17,7 +23,12 @@ internal sealed record TeacherRecord(
     double DevAccuracy,
     double TestAccuracy,
     long Parameters,
-    long EncoderParameters);
+    long EncoderParameters,
+    string? Weights = null,
+    IReadOnlyList<TeacherBuild>? EarlierBuilds = null);
+
+/// <summary>One fine-tuning of the teacher's recipe: a hash of its weights and what it measured.</summary>
+internal sealed record TeacherBuild(string Weights, double DevAccuracy, double TestAccuracy);
 
 /// <summary>One finished cell, as saved in its JSON file.</summary>
 internal sealed record CellRecord(
@@ -38,7 +49,8 @@ internal sealed record CellRecord(
     long EncoderParameters,
     double Speedup,
     long? ResumedFromStep = null,
-    bool FrozenEmbeddings = false)
+    bool FrozenEmbeddings = false,
+    string? TeacherWeights = null)
 {
     /// <summary>True when the cell was distilled from this teacher, on the same data, with the table's student recipe.</summary>
     public bool SameRecipe(TeacherRecord teacher) =>
@@ -79,11 +91,26 @@ internal static class QualityRecords
         }
     }
 
-    /// <summary>A short hash of a checkpoint's weights: cells record the teacher they were distilled from.</summary>
-    public static string Fingerprint(string checkpointFolder)
+    /// <summary>A short hash of a checkpoint's weights: which build of the teacher a cell was distilled from.</summary>
+    public static string WeightsHash(string checkpointFolder) => FileHash(Path.Combine(checkpointFolder, BertCheckpoint.WeightsFile));
+
+    /// <summary>
+    /// A short hash of what makes the teacher: the bytes of the pretrained model, its vocabulary and the training file,
+    /// and every setting of its fine-tuning job that shapes the weights (named here, so an unrelated new spec field does
+    /// not change it).
+    /// </summary>
+    public static string Recipe(DistillationJobSpec spec, string pretrainedModel, string vocabulary, string trainFile)
     {
-        using var weights = File.OpenRead(Path.Combine(checkpointFolder, BertCheckpoint.WeightsFile));
-        return Convert.ToHexStringLower(SHA256.HashData(weights))[..16];
+        var t = spec.Training;
+        var settings = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"epochs={spec.Teacher.Finetune!.Epochs};lr={spec.Teacher.Finetune.LearningRate:R};seed={t.Seed};batch={t.BatchSize};warmup={t.WarmupRatio:R};decay={t.WeightDecay:R};clip={t.MaxGradNorm:R};buckets={t.LengthBucketing};maxLength={spec.Data.MaxSequenceLength};lowerCase={spec.Data.Tokenizer.LowerCase}");
+        var parts = string.Join("\n", FileHash(pretrainedModel), FileHash(vocabulary), FileHash(trainFile), settings);
+        return Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(parts)))[..16];
+    }
+
+    private static string FileHash(string path)
+    {
+        using var file = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(file))[..16];
     }
 
     /// <summary>Parameters outside the embeddings (the encoder, pooler and classifier), the paper's way of counting.</summary>
@@ -95,7 +122,7 @@ internal static class QualityRecords
     }
 
     /// <summary>The cell's record, from the run that trained it.</summary>
-    public static CellRecord ForCell(QualityCell cell, int trainExamples, double seconds, string teacherFingerprint, RunResult result) => new(
+    public static CellRecord ForCell(QualityCell cell, int trainExamples, double seconds, TeacherRecord teacher, RunResult result) => new(
         cell.Key,
         QualityCell.ScheduleName(cell.Schedule),
         QualityCell.StrategyName(cell.Strategy),
@@ -104,7 +131,7 @@ internal static class QualityRecords
         cell.TotalEpochs,
         result.Outcome.Steps,
         seconds,
-        teacherFingerprint,
+        teacher.Fingerprint,
         result.Outcome.Student!.Accuracy,
         result.Test!.Value.Student.Accuracy,
         result.Outcome.Agreement!.Value,
@@ -113,5 +140,6 @@ internal static class QualityRecords
         EncoderParameters(result.OutputFolder, result.StudentParameters),
         result.Speedup ?? double.NaN,
         result.Outcome.ResumedFromStep,
-        QualityCell.FreezeEmbeddings);
+        QualityCell.FreezeEmbeddings,
+        teacher.Weights);
 }
