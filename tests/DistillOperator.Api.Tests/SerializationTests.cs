@@ -23,6 +23,17 @@ public sealed class SerializationTests
     }
 
     [Fact]
+    public void A_student_field_left_unset_is_not_written_so_specs_from_before_it_keep_their_checkpoint_hash()
+    {
+        // The trainer's checkpoint folder is a hash of the serialised spec: a new optional field must not move it.
+        var unset = JsonNode.Parse(KubernetesJson.Serialize(TestJobs.Named("old").Build()))!["spec"]!["student"]!.AsObject();
+        var set = JsonNode.Parse(KubernetesJson.Serialize(TestJobs.Named("new").With(j => j.Spec.Student.FreezeEmbeddings = true).Build()))!["spec"]!["student"]!.AsObject();
+
+        Assert.False(unset.ContainsKey("freezeEmbeddings"));
+        Assert.True((bool)set["freezeEmbeddings"]!);
+    }
+
+    [Fact]
     public void A_job_survives_a_round_trip_through_JSON()
     {
         var job = TestJobs.Named("round-trip").With(j =>

@@ -15,21 +15,31 @@ public static class ToolProcess
             start.ArgumentList.Add(argument);
         }
 
+        // dotnet's build nodes would outlive it holding its output open.
+        start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
         using var process = Process.Start(start)!;
         var error = process.StandardError.ReadToEndAsync();
         var output = process.StandardOutput.ReadToEndAsync();
         if (input is not null)
         {
-            process.StandardInput.Write(input);
-            process.StandardInput.Close();
+            try
+            {
+                process.StandardInput.Write(input);
+                process.StandardInput.Close();
+            }
+            catch (IOException)
+            {
+                // It exited without reading all of it; its exit code and output say why.
+            }
         }
 
-        if (!process.WaitForExit(timeout ?? TimeSpan.FromMinutes(2)))
+        var limit = timeout ?? TimeSpan.FromMinutes(2);
+        if (!process.WaitForExit(limit) || !Task.WaitAll([output, error], limit))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} {string.Join(' ', start.ArgumentList)} did not finish");
+            throw new TimeoutException($"{file} {string.Join(' ', start.ArgumentList)} did not finish within {limit}");
         }
 
-        return (process.ExitCode, output.GetAwaiter().GetResult(), error.GetAwaiter().GetResult());
+        return (process.ExitCode, output.Result, error.Result);
     }
 }

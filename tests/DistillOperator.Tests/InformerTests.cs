@@ -92,6 +92,31 @@ public sealed class InformerTests
         await run;
     }
 
+    [Fact]
+    public async Task An_object_written_while_a_list_was_in_flight_stays_in_the_cache_and_later_writes_of_it_count()
+    {
+        var source = new ScriptedSource();
+        source.Lists.Enqueue([Map("a", "1", uid: "uid-a")]);
+        source.Lists.Enqueue([Map("a", "2", uid: "uid-a")]); // served before b was created
+        var informer = new Informer<V1ConfigMap>(source, NullLogger.Instance, TimeSpan.FromMinutes(5));
+        var seen = Channel.CreateUnbounded<string>();
+        informer.Changed += m => seen.Writer.TryWrite($"{m.Metadata.Name}@{m.Metadata.ResourceVersion}");
+        using var stop = new CancellationTokenSource();
+        var run = informer.RunAsync(stop.Token);
+        await informer.WaitForSyncAsync(CancellationToken.None);
+        await Take(seen, 1);
+
+        informer.Remember(Map("b", "3", uid: "uid-b")); // this process created b; the answer came before the relist
+        source.Fail(new HttpRequestException(HttpRequestError.ResponseEnded, "The response ended prematurely."));
+        Assert.Equal(["a@2"], await Take(seen, 1));
+        Assert.Equal("3", informer.Get(new ObjectKey("ns", "b"))?.Metadata.ResourceVersion);
+
+        informer.Remember(Map("b", "4", uid: "uid-b")); // a later write of b (a suspend patch, say)
+        Assert.Equal("4", informer.Get(new ObjectKey("ns", "b"))?.Metadata.ResourceVersion);
+        await stop.CancelAsync();
+        await run;
+    }
+
     private static V1ConfigMap Map(string name, string version, string? uid = null) => new() { Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = "ns", ResourceVersion = version, Uid = uid } };
 
     private static async Task<List<string>> Take(Channel<string> seen, int count)

@@ -114,13 +114,15 @@ public sealed class ReconcilerDecisionTests : IDisposable
     {
         Adopt();
         _runs[0].Status = new V1JobStatus { Active = 1 }; // the Job controller writes startTime after it created the pod
-        _pods.Add(Pod("job-g1-a", "Running"));
+        var pod = Pod("job-g1-a", "Running");
+        pod.Status.StartTime = Start.UtcDateTime.AddSeconds(-40); // scheduled; the container started after its image pull
+        _pods.Add(pod);
 
         await Reconcile();
 
         var patch = _patches.Single();
         Assert.Equal("Running", (string?)patch["phase"]);
-        Assert.Equal(Start.UtcDateTime, DateTime.Parse((string)patch["startTime"]!, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AdjustToUniversal));
+        Assert.Equal(Start.UtcDateTime.AddSeconds(-40), DateTime.Parse((string)patch["startTime"]!, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AdjustToUniversal));
     }
 
     [Fact]

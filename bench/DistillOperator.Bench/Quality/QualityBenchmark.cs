@@ -2,6 +2,7 @@ using System.Diagnostics;
 using DistillOperator.Api.Validation;
 using DistillOperator.Api.V1Alpha1;
 using DistillOperator.Training;
+using DistillOperator.Training.Models;
 using DistillOperator.Training.Runs;
 using k8s.Models;
 using static System.FormattableString;
@@ -95,8 +96,9 @@ internal static class QualityBenchmark
         var job = TeacherJob(paths);
         var recipe = QualityRecords.Recipe(job.Spec, paths.PretrainedModel, paths.PretrainedVocabulary, paths.TrainFile());
         var saved = QualityRecords.Load<TeacherRecord>(paths.TeacherRecord);
-        var built = Directory.Exists(paths.FinetunedTeacher) ? QualityRecords.WeightsHash(paths.FinetunedTeacher) : null;
-        if (saved is { Weights: null } && saved.Fingerprint == built)
+        var built = File.Exists(Path.Combine(paths.FinetunedTeacher, BertCheckpoint.WeightsFile)) ? QualityRecords.WeightsHash(paths.FinetunedTeacher) : null;
+        if (saved is { Weights: null } && saved.Fingerprint == built
+            && saved.TrainExamples == paths.TrainExampleCount() && saved.Epochs == TeacherEpochs && saved.LearningRate == TeacherLearningRate)
         {
             // Written before records named their recipe, when the fingerprint was the weights' hash.
             saved = saved with { Fingerprint = recipe, Weights = built };
@@ -119,6 +121,8 @@ internal static class QualityBenchmark
         {
             earlier.Add(new TeacherBuild(previous, saved.DevAccuracy, saved.TestAccuracy));
         }
+
+        earlier.RemoveAll(b => b.Weights == weights); // a build made again is the current one, listed once
 
         var record = new TeacherRecord(
             recipe,

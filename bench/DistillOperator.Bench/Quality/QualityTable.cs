@@ -16,10 +16,10 @@ internal static class QualityTable
         text.AppendLine(Invariant($"Teacher: all-MiniLM-L6-v2 fine-tuned on {teacher.TrainExamples:N0} SST-2 examples for {teacher.Epochs} epoch(s) at {teacher.LearningRate:G2} ({teacher.Steps:N0} steps; its job, with a 1-layer by-product student and the evaluations, took {teacher.Seconds / 60:F1} min): dev {Percent(teacher.DevAccuracy)}, test {Percent(teacher.TestAccuracy)}; {teacher.Parameters / 1e6:F1} M parameters ({teacher.EncoderParameters / 1e6:F1} M outside the embeddings). Students: {QualityCell.StudentLayers} layers initialised from teacher layers 2, 4, 6{(QualityCell.FreezeEmbeddings ? " with the embedding tables kept frozen" : "")}, trained on {examples:N0} examples, batch 32, peak learning rate {QualityCell.StudentLearningRate:G2}; accuracy in % as mean ± sample std over seeds."));
         if (teacher.EarlierBuilds is { Count: > 0 } earlier)
         {
-            // Fresh checkouts fine-tune the teacher again from the same recipe; on another CPU the weights may differ in the last bits.
+            // Fresh checkouts fine-tune the teacher again from the same recipe; on another CPU the weights may differ.
             var builds = earlier.Select(b => Invariant($"dev {Percent(b.DevAccuracy)}, test {Percent(b.TestAccuracy)}")).Append(Invariant($"dev {Percent(teacher.DevAccuracy)}, test {Percent(teacher.TestAccuracy)}"));
             var used = current.Select(c => c.TeacherWeights).Distinct().Count();
-            text.AppendLine(Invariant($"The teacher was fine-tuned {earlier.Count + 1} times from this recipe (fresh checkouts), with weights that differ in the last bits: {string.Join("; ", builds)}. The cells come from {used} of these builds."));
+            text.AppendLine(Invariant($"The teacher was fine-tuned {earlier.Count + 1} times from this recipe (fresh checkouts, on CPUs whose arithmetic gave other weights): {string.Join("; ", builds)}. The cells come from {used} of these builds."));
         }
 
         if (current.Count < cells.Count)

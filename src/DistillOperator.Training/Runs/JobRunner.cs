@@ -18,7 +18,7 @@ namespace DistillOperator.Training.Runs;
 /// Runs a DistillationJob on this machine: reads and checks every input before anything is written, trains (resuming
 /// from the job's checkpoints), then exports the student in Hugging Face format into the output folder. Bad input
 /// raises <see cref="InvalidDataException"/> naming the field, file and line; the output folder is then untouched. The
-/// outputs are staged and moved in together (<see cref="OutputSet"/>), so a failed export leaves the previous set whole.
+/// outputs are staged and moved in once all are written (<see cref="OutputSet"/>), so a failed export leaves the previous set whole.
 /// </summary>
 public sealed class JobRunner(StoragePaths paths, ITrainingProgress progress, string? teacherCacheFolder = null)
 {

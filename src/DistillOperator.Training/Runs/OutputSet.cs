@@ -2,8 +2,10 @@ namespace DistillOperator.Training.Runs;
 
 /// <summary>
 /// A job's outputs (student, tokenizer, fine-tuned teacher, model card, report) written into a staging folder inside
-/// the output folder and moved into place only once every one of them is written, the report last: a run that fails
-/// while exporting leaves the previous run's set whole, and a report.json always describes the files beside it.
+/// the output folder and moved into place only once every one of them is written: a run that fails before then (in
+/// training, evaluation or while writing a file) leaves the previous run's set whole. The moves are renames within one
+/// folder; the previous report goes first and the new one comes last, so a set interrupted even while moving has no
+/// report.json, and a report.json always describes the files beside it.
 /// </summary>
 public sealed class OutputSet : IDisposable
 {
@@ -34,7 +36,7 @@ public sealed class OutputSet : IDisposable
     /// <summary>Starts a set for <paramref name="output"/>; <paramref name="last"/> (relative) is moved in after every other file.</summary>
     public static OutputSet Begin(string output, string last) => new(output, last);
 
-    /// <summary>Moves every staged file over its counterpart in the output folder, <c>last</c> at the end, and removes the staging folder.</summary>
+    /// <summary>Removes the previous <c>last</c>, moves every staged file over its counterpart in the output folder, <c>last</c> at the end, and removes the staging folder.</summary>
     public void Publish()
     {
         ObjectDisposedException.ThrowIf(_published, this);
@@ -43,6 +45,7 @@ public sealed class OutputSet : IDisposable
             .OrderBy(f => f == _last ? 1 : 0)
             .ThenBy(f => f, StringComparer.Ordinal)
             .ToList();
+        File.Delete(Path.Combine(_output, _last));
         foreach (var file in files)
         {
             var target = Path.Combine(_output, file);

@@ -44,7 +44,9 @@ public sealed class ChildConflictResolver(IKubernetes client)
             if (existing.DeletionTimestamp is not null)
             {
                 // Already going; finalizers can hold it indefinitely, and then a person should know why the job waits.
-                throw existing.Finalizers is { Count: > 0 } finalizers
+                // The garbage collector's own finalizers (foreground or orphan deletion) go by themselves, soon.
+                var finalizers = existing.Finalizers?.Where(f => f is not ("foregroundDeletion" or "orphan")).ToList() ?? [];
+                throw finalizers.Count > 0
                     ? new ChildNameConflictException($"{kind} {ns}/{name}, left by an earlier DistillationJob {owner.Name} (uid {holder.Uid}), is being deleted but finalizer(s) {string.Join(", ", finalizers)} hold it; the job starts once it is gone", leftOver: false)
                     : new ChildNameConflictException($"{kind} {ns}/{name}, left by an earlier DistillationJob {owner.Name} (uid {holder.Uid}), is being deleted; creating it again once it is gone", leftOver: true);
             }

@@ -23,6 +23,7 @@ public sealed class Informer<T>(IListWatch<T> source, ILogger logger, TimeSpan r
     private static readonly TimeSpan TombstoneAge = TimeSpan.FromMinutes(10);
     private readonly ConcurrentDictionary<ObjectKey, T> _items = new();
     private readonly ConcurrentDictionary<string, DateTimeOffset> _deleted = new();
+    private DateTimeOffset _pruned = DateTimeOffset.MinValue;
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _lists;
@@ -73,7 +74,7 @@ public sealed class Informer<T>(IListWatch<T> source, ILogger logger, TimeSpan r
             {
                 var (items, resourceVersion) = await source.ListAsync(cancellation).ConfigureAwait(false);
                 Interlocked.Increment(ref _lists);
-                Replace(items);
+                Replace(items, resourceVersion);
                 _synced.TrySetResult();
                 failures = 0;
                 await WatchAsync(resourceVersion, cancellation).ConfigureAwait(false);
@@ -128,6 +129,7 @@ public sealed class Informer<T>(IListWatch<T> source, ILogger logger, TimeSpan r
             switch (type)
             {
                 case WatchEventType.Added or WatchEventType.Modified:
+                    Revive(item);
                     Store(item);
                     Changed?.Invoke(item);
                     break;
@@ -141,19 +143,37 @@ public sealed class Informer<T>(IListWatch<T> source, ILogger logger, TimeSpan r
         }
     }
 
-    private void Replace(IReadOnlyList<T> items)
+    private void Replace(IReadOnlyList<T> items, string? listVersion)
     {
         var listed = items.ToDictionary(KeyOf);
         foreach (var (key, gone) in _items.Where(i => !listed.ContainsKey(i.Key)).ToList())
         {
+            if (NewerThan(gone, listVersion))
+            {
+                continue; // remembered from this process's own write after the list was served: the watch will report it
+            }
+
             Forget(key, gone);
             Changed?.Invoke(gone);
         }
 
         foreach (var item in listed.Values)
         {
+            Revive(item);
             Store(item);
             Changed?.Invoke(item);
+        }
+    }
+
+    private static bool NewerThan(T item, string? version) =>
+        long.TryParse(item.Metadata.ResourceVersion, out var have) && long.TryParse(version, out var listed) && have > listed;
+
+    // The API server says the object exists: a tombstone of its uid (a mistaken one) must not hide it.
+    private void Revive(T item)
+    {
+        if (item.Metadata.Uid is { } uid)
+        {
+            _deleted.TryRemove(uid, out _);
         }
     }
 
@@ -166,6 +186,12 @@ public sealed class Informer<T>(IListWatch<T> source, ILogger logger, TimeSpan r
         }
 
         _items.TryRemove(key, out _);
+        if (now - _pruned < TimeSpan.FromMinutes(1))
+        {
+            return;
+        }
+
+        _pruned = now;
         foreach (var (old, at) in _deleted)
         {
             if (now - at > TombstoneAge)

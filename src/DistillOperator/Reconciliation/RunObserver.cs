@@ -70,8 +70,9 @@ public static class RunObserver
         {
             var container = active.Status.ContainerStatuses?.FirstOrDefault(c => c.Name == TrainerJobBuilder.ContainerName);
             var since = container?.State?.Running?.StartedAt ?? active.Status.StartTime;
-            // The Job controller records its startTime after it created the pod, so a watch can show the pod running first.
-            return new RunObservation(JobPhase.Running, ConditionReasons.Training, $"pod {active.Metadata.Name} is training", startTime ?? since, null, restarts, since, null);
+            // The Job controller records its startTime after it created the pod, so a watch can show the pod running
+            // first; the pod's own start is the nearest (the container's comes later, after the image pull).
+            return new RunObservation(JobPhase.Running, ConditionReasons.Training, $"pod {active.Metadata.Name} is training", startTime ?? active.Status.StartTime ?? since, null, restarts, since, null);
         }
 
         if (active is null && (pods.Any(p => p.Status?.Phase == "Succeeded") || status?.Succeeded > 0))
