@@ -73,6 +73,26 @@ public sealed class JobRunnerTests : IDisposable
         Assert.False(Directory.Exists(Path.Combine(second.OutputFolder, JobRunner.FinetunedTeacherFolder)));
     }
 
+    [Fact]
+    public void A_run_whose_export_fails_leaves_the_previous_runs_outputs_whole()
+    {
+        var first = Run(Job());
+        var before = Directory.GetFiles(first.OutputFolder, "*", SearchOption.AllDirectories)
+            .Where(f => !f.Contains(JobRunner.CheckpointFolder, StringComparison.Ordinal))
+            .ToDictionary(f => f, File.ReadAllBytes);
+        Assert.Contains(Path.Combine(first.OutputFolder, RunReport.FileName), before.Keys);
+
+        // The same job again (it resumes from its last checkpoint) cannot stage its outputs: the export fails.
+        File.WriteAllText(Path.Combine(first.OutputFolder, OutputSet.StagingFolder), "in the way");
+        Assert.ThrowsAny<IOException>(() => Run(Job()));
+
+        foreach (var (file, bytes) in before)
+        {
+            Assert.True(File.Exists(file), $"{file} is gone");
+            Assert.True(bytes.AsSpan().SequenceEqual(File.ReadAllBytes(file)), $"{file} changed");
+        }
+    }
+
     public static TheoryData<string, Action<JobRunnerTests>, string> BadInputs() => new()
     {
         { "missing file", t => File.Delete(t._folder.Combine("train.tsv")), "train.tsv: data file not found" },
