@@ -80,7 +80,7 @@ internal static class QualityTable
         var bestDev = best.Where(c => seeds.Contains(c.Seed)).Average(c => c.DevAccuracy);
         var gap = (teacher.DevAccuracy - bestDev) * 100;
         var aboveSoft = (bestDev - soft.Where(c => seeds.Contains(c.Seed)).Average(c => c.DevAccuracy)) * 100;
-        return Invariant($"Claim (seeds {string.Join(", ", seeds.Order())}): {QualityCell.StrategyName(bestStrategy)} is {gap:F2} points below the teacher on dev (target ≤ 2: {(gap <= 2 ? "met" : "missed")}) and {aboveSoft:+0.00;-0.00} points from soft (target ≥ +0.5: {(aboveSoft >= 0.5 ? "met" : "missed")}).");
+        return Invariant($"Claim (seeds {string.Join(", ", seeds.Order())}): {QualityCell.StrategyName(bestStrategy)} is {Math.Abs(gap):F2} points {(gap >= 0 ? "below" : "above")} the teacher on dev (target ≤ 2: {(gap <= 2 ? "met" : "missed")}) and {aboveSoft:+0.00;-0.00} points from soft (target ≥ +0.5: {(aboveSoft >= 0.5 ? "met" : "missed")}).");
     }
 
     private static List<CellRecord> Of(IEnumerable<CellRecord> cells, QualitySchedule schedule, DistillationStrategy strategy)
