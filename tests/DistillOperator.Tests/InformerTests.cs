@@ -16,13 +16,9 @@ public sealed class InformerTests
         var source = new ScriptedSource();
         source.Lists.Enqueue([Map("a", "1"), Map("b", "2")]);
         source.Lists.Enqueue([Map("b", "4"), Map("c", "5")]); // a was deleted while the watch was gone
-        var informer = new Informer<V1ConfigMap>(source, NullLogger.Instance, TimeSpan.FromMinutes(5));
-        var seen = Channel.CreateUnbounded<string>();
-        informer.Changed += m => seen.Writer.TryWrite($"{m.Metadata.Name}@{m.Metadata.ResourceVersion}");
-        using var stop = new CancellationTokenSource();
-        var run = informer.RunAsync(stop.Token);
+        await using var running = await RunningInformer.StartAsync(source);
+        var (informer, seen) = (running.Informer, running.Seen);
 
-        await informer.WaitForSyncAsync(CancellationToken.None);
         Assert.Equal(["a@1", "b@2"], await Take(seen, 2));
         await source.Events.Writer.WriteAsync((WatchEventType.Modified, Map("b", "3")));
         Assert.Equal(["b@3"], await Take(seen, 1));
@@ -32,8 +28,6 @@ public sealed class InformerTests
         Assert.Equal(["a@1", "b@4", "c@5"], (await Take(seen, 3)).Order());
         Assert.Equal(["b", "c"], informer.Items.Select(m => m.Metadata.Name).Order());
         Assert.Equal(2, informer.Lists);
-        await stop.CancelAsync();
-        await run;
     }
 
     [Fact]
@@ -73,12 +67,8 @@ public sealed class InformerTests
     {
         var source = new ScriptedSource();
         source.Lists.Enqueue([Map("a", "1", uid: "uid-a")]);
-        var informer = new Informer<V1ConfigMap>(source, NullLogger.Instance, TimeSpan.FromMinutes(5));
-        var seen = Channel.CreateUnbounded<string>();
-        informer.Changed += m => seen.Writer.TryWrite($"{m.Metadata.Name}@{m.Metadata.ResourceVersion}");
-        using var stop = new CancellationTokenSource();
-        var run = informer.RunAsync(stop.Token);
-        await informer.WaitForSyncAsync(CancellationToken.None);
+        await using var running = await RunningInformer.StartAsync(source);
+        var (informer, seen) = (running.Informer, running.Seen);
         await Take(seen, 1);
 
         await source.Events.Writer.WriteAsync((WatchEventType.Deleted, Map("a", "3", uid: "uid-a")));
@@ -88,8 +78,6 @@ public sealed class InformerTests
 
         informer.Remember(Map("a", "4", uid: "uid-a2")); // a new object of the same name is another uid
         Assert.Equal("4", informer.Get(new ObjectKey("ns", "a"))!.Metadata.ResourceVersion);
-        await stop.CancelAsync();
-        await run;
     }
 
     [Fact]
@@ -98,12 +86,8 @@ public sealed class InformerTests
         var source = new ScriptedSource();
         source.Lists.Enqueue([Map("a", "1", uid: "uid-a")]);
         source.Lists.Enqueue([Map("a", "2", uid: "uid-a")]); // served before b was created
-        var informer = new Informer<V1ConfigMap>(source, NullLogger.Instance, TimeSpan.FromMinutes(5));
-        var seen = Channel.CreateUnbounded<string>();
-        informer.Changed += m => seen.Writer.TryWrite($"{m.Metadata.Name}@{m.Metadata.ResourceVersion}");
-        using var stop = new CancellationTokenSource();
-        var run = informer.RunAsync(stop.Token);
-        await informer.WaitForSyncAsync(CancellationToken.None);
+        await using var running = await RunningInformer.StartAsync(source);
+        var (informer, seen) = (running.Informer, running.Seen);
         await Take(seen, 1);
 
         informer.Remember(Map("b", "3", uid: "uid-b")); // this process created b; the answer came before the relist
@@ -113,8 +97,6 @@ public sealed class InformerTests
 
         informer.Remember(Map("b", "4", uid: "uid-b")); // a later write of b (a suspend patch, say)
         Assert.Equal("4", informer.Get(new ObjectKey("ns", "b"))?.Metadata.ResourceVersion);
-        await stop.CancelAsync();
-        await run;
     }
 
     private static V1ConfigMap Map(string name, string version, string? uid = null) => new() { Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = "ns", ResourceVersion = version, Uid = uid } };
@@ -129,6 +111,38 @@ public sealed class InformerTests
         }
 
         return items;
+    }
+
+    // An informer listing and watching a scripted source, its Changed calls written to Seen as name@version.
+    private sealed class RunningInformer : IAsyncDisposable
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private Task _run = Task.CompletedTask;
+
+        private RunningInformer(ScriptedSource source)
+        {
+            Informer = new Informer<V1ConfigMap>(source, NullLogger.Instance, TimeSpan.FromMinutes(5));
+            Informer.Changed += m => Seen.Writer.TryWrite($"{m.Metadata.Name}@{m.Metadata.ResourceVersion}");
+        }
+
+        public Informer<V1ConfigMap> Informer { get; }
+
+        public Channel<string> Seen { get; } = Channel.CreateUnbounded<string>();
+
+        public static async Task<RunningInformer> StartAsync(ScriptedSource source)
+        {
+            var running = new RunningInformer(source);
+            running._run = running.Informer.RunAsync(running._stop.Token);
+            await running.Informer.WaitForSyncAsync(CancellationToken.None);
+            return running;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            await _run;
+            _stop.Dispose();
+        }
     }
 
     // Lists come from a queue; each watch reads events until the test fails it.
