@@ -119,4 +119,23 @@ public sealed class BertParityTests
         Assert.True(twoClasses.state_dict()["bert.encoder.layer.2.output.dense.weight"].allclose(model.state_dict()["bert.encoder.layer.2.output.dense.weight"], 0, 0));
         Assert.Throws<InvalidDataException>(() => BertCheckpoint.Load(folder.Path, allowMissingHead: false, labels: 2));
     }
+
+    [Fact]
+    public void A_pretraining_checkpoint_loads_its_encoder_and_leaves_out_the_masked_lm_and_next_sentence_heads()
+    {
+        using var folder = new TempFolder();
+        using var model = new BertClassifier(Small);
+        model.Config.Write(folder.Combine(BertCheckpoint.ConfigFile));
+        var tensors = model.state_dict()
+            .Where(p => !p.Key.StartsWith("classifier.", StringComparison.Ordinal))
+            .ToDictionary(p => p.Key["bert.".Length..], p => p.Value);
+        tensors["cls.predictions.bias"] = torch.zeros(Small.VocabSize);
+        tensors["cls.seq_relationship.weight"] = torch.zeros(2, Small.HiddenSize);
+        SafeTensorsFile.Write(folder.Combine(BertCheckpoint.WeightsFile), tensors);
+
+        using var loaded = BertCheckpoint.Load(folder.Path, allowMissingHead: true, labels: 2);
+
+        Assert.DoesNotContain(loaded.state_dict().Keys, k => k.StartsWith("cls.", StringComparison.Ordinal));
+        Assert.True(loaded.state_dict()["bert.encoder.layer.1.attention.self.query.weight"].allclose(model.state_dict()["bert.encoder.layer.1.attention.self.query.weight"], 0, 0));
+    }
 }

@@ -26,9 +26,9 @@ public sealed class DistillationTrainerTests(ITestOutputHelper output)
 
         public void StepCompleted(StepProgress step) => Steps.Add(step);
 
-        public void Evaluated(EvaluationProgress evaluation)
-        {
-        }
+        public List<EvaluationProgress> Evaluations { get; } = [];
+
+        public void Evaluated(EvaluationProgress evaluation) => Evaluations.Add(evaluation);
 
         public void CheckpointWritten(string path, long step) => Checkpoints.Add(step);
 
@@ -173,6 +173,54 @@ public sealed class DistillationTrainerTests(ITestOutputHelper output)
         Assert.Equal(uninterrupted.Steps, resumed.Steps);
         Assert.Equal(uninterrupted.Student, resumed.Student);
         Assert.All(student3.parameters().Zip(expected), pair => Assert.True(pair.First.allclose(pair.Second, rtol: 0, atol: 0), "the resumed student differs from the uninterrupted one"));
+    }
+
+    [Fact]
+    public void A_stop_at_the_end_of_an_epoch_keeps_the_epoch_and_does_not_wait_for_its_evaluation()
+    {
+        var task = MakeTask(train: 96, validation: 64);
+        using var folder = new TempFolder();
+        var spec = SyntheticTask.Spec(DistillationStrategy.Soft, classificationEpochs: 2);
+        DistillationTrainer Trainer(ITrainingProgress progress)
+        {
+            var (teacher, student) = Models(task);
+            return new DistillationTrainer(new TrainerSetup { Spec = spec, Teacher = teacher, Student = student, Train = task.Train, Validation = task.Validation, PadId = task.PadId, Progress = progress, Checkpoints = new CheckpointStore(folder.Path) });
+        }
+
+        var planned = Trainer(NoProgress.Instance);
+        Assert.Equal(2, planned.Stages.Sum(s => s.Epochs));
+        var stepsPerEpoch = planned.TotalSteps / 2;
+        var progress = new RecordingProgress();
+        using var cancellation = new CancellationTokenSource();
+
+        // Cancelled in the epoch's last step: the epoch's checkpoint is written, its evaluation is not waited for.
+        Assert.Throws<OperationCanceledException>(() => Trainer(new CancelAfterSteps(progress, cancellation, steps: (int)stepsPerEpoch)).Run(cancellation.Token));
+
+        Assert.Equal([stepsPerEpoch], progress.Checkpoints);
+        Assert.Empty(progress.Evaluations);
+        Assert.Equal(stepsPerEpoch, Trainer(NoProgress.Instance).Run().ResumedFromStep);
+    }
+
+    [Fact]
+    public void A_checkpoint_of_other_models_is_not_resumed_and_the_run_says_which_tensor_differs()
+    {
+        var task = MakeTask(train: 96, validation: 32);
+        using var folder = new TempFolder();
+        var spec = SyntheticTask.Spec(DistillationStrategy.Soft, classificationEpochs: 2);
+        var (teacher, student) = Models(task);
+        new DistillationTrainer(new TrainerSetup { Spec = spec, Teacher = teacher, Student = student, Train = task.Train, PadId = task.PadId, Checkpoints = new CheckpointStore(folder.Path) }).Run();
+
+        var (teacher2, student2) = Models(task, studentLayers: 3);
+        var before = student2.parameters().Select(p => p.detach().clone()).ToList();
+        var progress = new RecordingProgress();
+        var trainer = new DistillationTrainer(new TrainerSetup { Spec = spec, Teacher = teacher2, Student = student2, Train = task.Train, PadId = task.PadId, Progress = progress, Checkpoints = new CheckpointStore(folder.Path) });
+        var outcome = trainer.Run();
+
+        Assert.Null(outcome.ResumedFromStep);
+        Assert.Equal(trainer.TotalSteps, progress.Steps.Count);
+        var warning = Assert.Single(progress.Warnings);
+        Assert.Contains("does not fit this run's models (student.safetensors: no tensor bert.encoder.layer.2.", warning, StringComparison.Ordinal);
+        Assert.False(student2.parameters().Zip(before).All(p => p.First.allclose(p.Second)), "the student did not train");
     }
 
     [Fact]

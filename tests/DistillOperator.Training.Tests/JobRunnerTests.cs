@@ -74,6 +74,55 @@ public sealed class JobRunnerTests : IDisposable
     }
 
     [Fact]
+    public void A_teacher_used_as_it_is_keeps_its_class_order_when_the_data_names_the_classes()
+    {
+        // Named classes, listed against sorted order: the teacher's output 0 is "zneg".
+        foreach (var file in new[] { "train.tsv", "dev.tsv" })
+        {
+            var rows = File.ReadAllLines(_folder.Combine(file));
+            File.WriteAllLines(_folder.Combine(file), [rows[0], .. rows.Skip(1).Select(r => r[..r.LastIndexOf('\t')] + (r.EndsWith("\t0", StringComparison.Ordinal) ? "\tzneg" : "\tapos"))]);
+        }
+
+        var first = Run(Job(spec => spec.Data.Train.Labels = ["zneg", "apos"]));
+        using (var exported = BertCheckpoint.Load(first.FinetunedTeacherFolder!))
+        {
+            Assert.Equal(["zneg", "apos"], exported.Config.LabelNames);
+        }
+
+        // Inferred from the data the classes would sort as apos, zneg: the run takes the teacher's order instead, so
+        // the reloaded teacher scores what it did.
+        TeacherSpec Reused() => new() { Model = new ModelSource { Uri = "out/teacher" } };
+        var second = Run(Job(spec =>
+        {
+            spec.Teacher = Reused();
+            spec.Output = new OutputSpec { Uri = "second" };
+        }));
+        Assert.Equal(first.Outcome.Teacher!.Accuracy, second.Outcome.Teacher!.Accuracy);
+
+        var error = Assert.Throws<InvalidDataException>(() => Run(Job(spec =>
+        {
+            spec.Teacher = Reused();
+            spec.Data.Train.Labels = ["apos", "zneg"];
+            spec.Output = new OutputSpec { Uri = "third" };
+        })));
+        Assert.StartsWith("spec.data.train.labels: lists the classes as apos, zneg but the teacher", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_rerun_resumes_its_finished_training_but_a_changed_training_file_trains_afresh()
+    {
+        var first = Run(Job());
+        Assert.Null(first.Outcome.ResumedFromStep);
+
+        var again = Run(Job());
+        Assert.Equal(first.Outcome.Steps, again.Outcome.ResumedFromStep);
+
+        File.AppendAllText(_folder.Combine("train.tsv"), "a new example\t1\n");
+        var changed = Run(Job());
+        Assert.Null(changed.Outcome.ResumedFromStep);
+    }
+
+    [Fact]
     public void A_run_whose_export_fails_leaves_the_previous_runs_outputs_whole()
     {
         var first = Run(Job());

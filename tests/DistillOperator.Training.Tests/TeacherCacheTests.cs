@@ -86,4 +86,48 @@ public sealed class TeacherCacheTests
         Assert.Equal(0, second.TeacherExamplesForwarded);
         AssertSameWeights(firstStudent, secondStudent);
     }
+
+    [Fact]
+    public void The_cache_keeps_the_logits_and_only_the_outputs_of_the_matched_teacher_layers()
+    {
+        using var folder = new TempFolder();
+        var (cached, _) = Train(cache: true, folder: folder.Path);
+
+        var batchFile = Directory.GetFiles(Path.Combine(folder.Path, cached.TeacherCache!.Key!), "batch-*.safetensors").Order(StringComparer.Ordinal).First();
+        var tensors = SafeTensorsFile.Read(batchFile);
+        Assert.Equal(["attention.2", "attention.4", "cls.2", "cls.4", "logits"], tensors.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(TrainSet.Count * 32L * sizeof(float) * 2, cached.TeacherCache.ClsBytes);
+    }
+
+    [Fact]
+    public void A_budget_that_holds_the_CLS_states_but_not_the_attention_maps_caches_the_states_and_recomputes_attention()
+    {
+        torch.manual_seed(21);
+        using var teacher = new BertClassifier(SyntheticTask.Config(Tokenizer.Vocabulary.Count, 4));
+        teacher.eval();
+        var spec = SyntheticTask.Spec(DistillationStrategy.Stacked);
+        var stages = StagePlan.For(spec, LayerMapping.For(spec.Distillation.Internal, 2, 4));
+        var batches = BatchPlanner.Training(TrainSet, spec.Training.BatchSize, spec.Training.LengthBucketing, spec.Training.Seed);
+        var clsBytes = TrainSet.Count * 32L * sizeof(float) * 2;
+        using var cache = new TeacherOutputCache(teacher, TrainSet, batches, stages, budgetBytes: clsBytes, cacheRoot: null);
+        Assert.Equal(clsBytes, cache.ClsBytes);
+        Assert.True(cache.CachesClsStates);
+        Assert.False(cache.CachesAttention);
+
+        var internalStage = stages.First(s => s.Kind == StageKind.Internal);
+        var classification = stages.Single(s => s.Kind == StageKind.Classification);
+        for (var i = 0; i < batches.Count; i++)
+        {
+            using var scope = NewDisposeScope();
+            using var batch = Batch.Collate(TrainSet, batches[i], Tokenizer.PadId);
+            var live = new LiveTeacherOutputs(teacher).For(i, batch, internalStage);
+            cache.For(i, batch, classification);
+            var cached = cache.For(i, batch, internalStage);
+            Assert.True(cached.ClsStates[2].allclose(live.ClsStates[2], 0, 0));
+            Assert.True(cached.AttentionLogProbs[2].allclose(live.AttentionLogProbs[2], 0, 0));
+        }
+
+        // Filled once; the internal stage runs the teacher again for the attention maps that did not fit.
+        Assert.Equal(2L * TrainSet.Count, cache.ExamplesForwarded);
+    }
 }

@@ -38,7 +38,7 @@ public sealed class DistillationSpec
     [JsonPropertyName("teacherCache")]
     public bool TeacherCache { get; set; } = true;
 
-    /// <summary>Memory the teacher cache may use for attention maps, in MiB; logits and [CLS] states are always cached.</summary>
+    /// <summary>Memory the teacher cache may use for [CLS] states and attention maps, in MiB; logits are always cached. What does not fit is recomputed by running the teacher.</summary>
     [Range(0, 1048576)]
     [JsonPropertyName("teacherCacheMemoryMiB")]
     public int TeacherCacheMemoryMiB { get; set; } = 1024;

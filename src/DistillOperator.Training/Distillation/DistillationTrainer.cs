@@ -96,8 +96,8 @@ public sealed class DistillationTrainer
             return new TrainingOutcome(null, null, null, position.GlobalStep, resumedFrom);
         }
 
-        var (teacherMetrics, teacherPredictions) = ModelEvaluator.Evaluate(teacher, validation, _setup.PadId, _spec.Training.BatchSize);
-        var (studentMetrics, studentPredictions) = ModelEvaluator.Evaluate(student, validation, _setup.PadId, _spec.Training.BatchSize);
+        var (teacherMetrics, teacherPredictions) = ModelEvaluator.Evaluate(teacher, validation, _setup.PadId, _spec.Training.BatchSize, cancellation);
+        var (studentMetrics, studentPredictions) = ModelEvaluator.Evaluate(student, validation, _setup.PadId, _spec.Training.BatchSize, cancellation);
         return new TrainingOutcome(teacherMetrics, studentMetrics, ClassificationMetrics.Agreement(studentPredictions, teacherPredictions), position.GlobalStep, resumedFrom);
     }
 
@@ -121,7 +121,7 @@ public sealed class DistillationTrainer
 
             // The teacher is final from here on, so its outputs can be cached.
             _teacherOutputs ??= _spec.Distillation.TeacherCache
-                ? new TeacherOutputCache(teacher, _setup.Train, _batches, Mapping.TeacherLayers, _spec.Distillation.TeacherCacheMemoryMiB * (1L << 20), _setup.TeacherCacheFolder)
+                ? new TeacherOutputCache(teacher, _setup.Train, _batches, _stages, _spec.Distillation.TeacherCacheMemoryMiB * (1L << 20), _setup.TeacherCacheFolder)
                 : new LiveTeacherOutputs(teacher);
         }
 
@@ -163,30 +163,26 @@ public sealed class DistillationTrainer
 
                 if (_spec.Training.EvalEverySteps > 0 && position.GlobalStep % _spec.Training.EvalEverySteps == 0)
                 {
-                    Evaluate(stage, trained, position.GlobalStep);
+                    Evaluate(stage, trained, position.GlobalStep, cancellation);
                 }
             }
 
             position = new TrainingPosition(stageIndex, epoch + 1, 0, position.GlobalStep, position.StageStep);
+            var lastEpoch = epoch + 1 == stage.Epochs;
+            if (lastEpoch && stage.Kind == StageKind.TeacherFinetune)
+            {
+                Freeze(teacher);
+            }
+
+            // The checkpoint comes before the evaluation, so a stop signalled while evaluating loses no training.
+            SaveCheckpoint(lastEpoch ? new TrainingPosition(stageIndex + 1, 0, 0, position.GlobalStep, 0) : position, lastEpoch ? null : optimizer);
             if (_spec.Training.EvalEverySteps == 0)
             {
-                Evaluate(stage, trained, position.GlobalStep);
-            }
-
-            if (epoch + 1 < stage.Epochs)
-            {
-                SaveCheckpoint(position, optimizer);
+                Evaluate(stage, trained, position.GlobalStep, cancellation);
             }
         }
 
-        if (stage.Kind == StageKind.TeacherFinetune)
-        {
-            Freeze(teacher);
-        }
-
-        var next = new TrainingPosition(stageIndex + 1, 0, 0, position.GlobalStep, 0);
-        SaveCheckpoint(next, optimizer: null);
-        return next;
+        return new TrainingPosition(stageIndex + 1, 0, 0, position.GlobalStep, 0);
     }
 
     private Dictionary<string, double> Step(TrainingStage stage, int batchIndex, AdamW optimizer, IReadOnlyList<Parameter> parameters)
@@ -292,14 +288,14 @@ public sealed class DistillationTrainer
         return total <= warmup ? peak : peak * Math.Max(0.0, (double)(total - step) / (total - warmup));
     }
 
-    private void Evaluate(TrainingStage stage, BertClassifier trained, long step)
+    private void Evaluate(TrainingStage stage, BertClassifier trained, long step, CancellationToken cancellation)
     {
         if (_setup.Validation is not { Count: > 0 } validation)
         {
             return;
         }
 
-        var (metrics, _) = ModelEvaluator.Evaluate(trained, validation, _setup.PadId, _spec.Training.BatchSize);
+        var (metrics, _) = ModelEvaluator.Evaluate(trained, validation, _setup.PadId, _spec.Training.BatchSize, cancellation);
         _setup.Progress.Evaluated(new EvaluationProgress(stage.Name, step, stage.Kind == StageKind.TeacherFinetune ? "teacher" : "student", metrics));
     }
 
@@ -360,36 +356,63 @@ public sealed class DistillationTrainer
             return null;
         }
 
-        _resumed = stored;
-
-        void Load(nn.Module module, string file)
+        var files = new List<(nn.Module Module, string File)> { (_setup.Student, StudentFile) };
+        if (File.Exists(stored.File(TeacherFile)))
         {
-            var tensors = SafeTensorsFile.Read(stored.File(file));
-            using var noGrad = no_grad();
-            foreach (var (name, target) in module.state_dict())
+            files.Add((_setup.Teacher, TeacherFile));
+        }
+
+        if (_projections.Count > 0 && File.Exists(stored.File(ProjectionsFile)))
+        {
+            files.Add((_projections, ProjectionsFile));
+        }
+
+        var read = files.Select(f => (f.Module, f.File, Tensors: SafeTensorsFile.Read(stored.File(f.File)))).ToList();
+        try
+        {
+            // Everything is checked before anything is loaded, so a checkpoint that does not fit leaves the models as they were.
+            var mismatch = read.SelectMany(r => Mismatches(r.Module, r.Tensors).Select(problem => $"{r.File}: {problem}")).FirstOrDefault();
+            if (mismatch is not null)
             {
-                target.copy_(tensors[name]);
+                _setup.Progress.Warning($"{stored.Folder}: does not fit this run's models ({mismatch}); training starts from the beginning");
+                return null;
             }
 
-            foreach (var tensor in tensors.Values)
+            using var noGrad = no_grad();
+            foreach (var (module, _, tensors) in read)
+            {
+                foreach (var (name, target) in module.state_dict())
+                {
+                    target.copy_(tensors[name]);
+                }
+            }
+        }
+        finally
+        {
+            foreach (var tensor in read.SelectMany(r => r.Tensors.Values))
             {
                 tensor.Dispose();
             }
         }
 
-        Load(_setup.Student, StudentFile);
-        if (File.Exists(stored.File(TeacherFile)))
-        {
-            Load(_setup.Teacher, TeacherFile);
-        }
-
-        if (_projections.Count > 0 && File.Exists(stored.File(ProjectionsFile)))
-        {
-            Load(_projections, ProjectionsFile);
-        }
-
+        _resumed = stored;
         using var random = torch.tensor(File.ReadAllBytes(stored.File(RandomStateFile)));
         torch.set_rng_state(random);
         return stored.Position;
+    }
+
+    private static IEnumerable<string> Mismatches(nn.Module module, IReadOnlyDictionary<string, Tensor> stored)
+    {
+        foreach (var (name, target) in module.state_dict())
+        {
+            if (!stored.TryGetValue(name, out var tensor))
+            {
+                yield return $"no tensor {name}";
+            }
+            else if (!tensor.shape.SequenceEqual(target.shape))
+            {
+                yield return $"{name} is [{string.Join(", ", tensor.shape)}], the model's is [{string.Join(", ", target.shape)}]";
+            }
+        }
     }
 }

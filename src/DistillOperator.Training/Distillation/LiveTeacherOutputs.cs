@@ -15,18 +15,18 @@ public sealed class LiveTeacherOutputs(BertClassifier teacher) : ITeacherOutputs
     {
         ArgumentNullException.ThrowIfNull(batch);
         ArgumentNullException.ThrowIfNull(stage);
-        return Run(teacher, batch, stage.TeacherAttentionLayers, () => ExamplesForwarded += batch.Size);
+        return Run(teacher, batch, stage.TeacherAttentionLayers, stage.TeacherClsLayers, () => ExamplesForwarded += batch.Size);
     }
 
-    /// <summary>One forward pass of the teacher in evaluation mode without gradients.</summary>
-    internal static TeacherBatch Run(BertClassifier teacher, Batch batch, IReadOnlySet<int> attentionLayers, Action counted)
+    /// <summary>One forward pass of the teacher in evaluation mode without gradients, keeping the logits and the given layers' outputs.</summary>
+    internal static TeacherBatch Run(BertClassifier teacher, Batch batch, IReadOnlySet<int> attentionLayers, IReadOnlySet<int> clsLayers, Action counted)
     {
         using var noGrad = no_grad();
         var outputs = teacher.Forward(batch.Ids, batch.Mask, batch.Types, new ForwardRequest(attentionLayers));
         counted();
         return new TeacherBatch(
             outputs.Logits,
-            Enumerable.Range(1, teacher.Config.Layers).ToDictionary(l => l, l => outputs.ClsStates[l]),
+            clsLayers.ToDictionary(l => l, l => outputs.ClsStates[l]),
             attentionLayers.ToDictionary(l => l, l => outputs.AttentionLogProbs[l]!));
     }
 }

@@ -8,10 +8,10 @@ namespace DistillOperator.Training.Distillation;
 
 /// <summary>
 /// The teacher's outputs on the (fixed) training batches, computed once and reused across epochs and stages: logits
-/// and [CLS] states always, attention log-probabilities of the mapped layers when they fit the memory budget
-/// (otherwise stages that need attention run the teacher for it). With a folder, entries are also written to disk
-/// under a key that hashes the teacher's weights, the batches and the layers, so another job with the same teacher
-/// and data reuses them.
+/// always, and the [CLS] states and attention log-probabilities of the layers the stages use while they fit the memory
+/// budget ([CLS] states first, then attention); a stage that needs what did not fit runs the teacher for it. With a
+/// folder, entries are also written to disk under a key that hashes the teacher's weights, the batches and the
+/// layers, so another job with the same teacher and data reuses them.
 /// </summary>
 public sealed class TeacherOutputCache : ITeacherOutputs, IDisposable
 {
@@ -19,26 +19,34 @@ public sealed class TeacherOutputCache : ITeacherOutputs, IDisposable
 
     private readonly BertClassifier _teacher;
     private readonly IReadOnlySet<int> _attentionLayers;
+    private readonly IReadOnlySet<int> _clsLayers;
     private readonly Dictionary<int, TeacherBatch> _entries = [];
     private readonly string? _folder;
     private readonly int _batchCount;
     private readonly bool _onDisk;
 
-    /// <summary>Plans the cache for <paramref name="batches"/> of <paramref name="examples"/>.</summary>
-    public TeacherOutputCache(BertClassifier teacher, IReadOnlyList<EncodedExample> examples, IReadOnlyList<int[]> batches, IReadOnlySet<int> mappedTeacherLayers, long budgetBytes, string? cacheRoot)
+    /// <summary>Plans the cache of what <paramref name="stages"/> need from the teacher on <paramref name="batches"/> of <paramref name="examples"/>.</summary>
+    public TeacherOutputCache(BertClassifier teacher, IReadOnlyList<EncodedExample> examples, IReadOnlyList<int[]> batches, IReadOnlyList<TrainingStage> stages, long budgetBytes, string? cacheRoot)
     {
         ArgumentNullException.ThrowIfNull(teacher);
         ArgumentNullException.ThrowIfNull(examples);
         ArgumentNullException.ThrowIfNull(batches);
-        ArgumentNullException.ThrowIfNull(mappedTeacherLayers);
+        ArgumentNullException.ThrowIfNull(stages);
         _teacher = teacher;
         _batchCount = batches.Count;
-        AttentionBytes = batches.Sum(b => (long)b.Length * teacher.Config.Heads * Square(b.Max(i => examples[i].Ids.Length)) * sizeof(float) * mappedTeacherLayers.Count);
-        CachesAttention = AttentionBytes <= budgetBytes;
-        _attentionLayers = CachesAttention ? mappedTeacherLayers : new HashSet<int>();
+        var studentStages = stages.Where(s => s.Kind != StageKind.TeacherFinetune).ToList();
+        var clsLayers = studentStages.SelectMany(s => s.TeacherClsLayers).ToHashSet();
+        var attentionLayers = studentStages.SelectMany(s => s.TeacherAttentionLayers).ToHashSet();
+        long exampleCount = batches.Sum(b => b.Length);
+        ClsBytes = exampleCount * teacher.Config.HiddenSize * sizeof(float) * clsLayers.Count;
+        AttentionBytes = batches.Sum(b => (long)b.Length * teacher.Config.Heads * Square(b.Max(i => examples[i].Ids.Length)) * sizeof(float) * attentionLayers.Count);
+        CachesClsStates = ClsBytes <= budgetBytes;
+        CachesAttention = AttentionBytes <= budgetBytes - (CachesClsStates ? ClsBytes : 0);
+        _clsLayers = CachesClsStates ? clsLayers : new HashSet<int>();
+        _attentionLayers = CachesAttention ? attentionLayers : new HashSet<int>();
         if (cacheRoot is not null)
         {
-            Key = KeyOf(teacher, examples, batches, _attentionLayers);
+            Key = KeyOf(teacher, examples, batches, _attentionLayers, _clsLayers);
             _folder = Path.Combine(cacheRoot, Key);
             _onDisk = File.Exists(Path.Combine(_folder, CompleteMarker));
         }
@@ -47,11 +55,17 @@ public sealed class TeacherOutputCache : ITeacherOutputs, IDisposable
     /// <inheritdoc />
     public long ExamplesForwarded { get; private set; }
 
-    /// <summary>Bytes the attention maps of the mapped layers take for all batches.</summary>
+    /// <summary>Bytes the attention maps of the layers the stages use take for all batches.</summary>
     public long AttentionBytes { get; }
 
-    /// <summary>True when the attention maps fit the budget and are cached too.</summary>
+    /// <summary>Bytes the [CLS] states of the layers the stages use take for all batches.</summary>
+    public long ClsBytes { get; }
+
+    /// <summary>True when the attention maps fit the budget (beside the [CLS] states) and are cached.</summary>
     public bool CachesAttention { get; }
+
+    /// <summary>True when the [CLS] states fit the budget and are cached.</summary>
+    public bool CachesClsStates { get; }
 
     /// <summary>The key of the cache on disk (a hash of teacher weights, batches and layers), when it has a folder.</summary>
     public string? Key { get; }
@@ -74,14 +88,16 @@ public sealed class TeacherOutputCache : ITeacherOutputs, IDisposable
             }
         }
 
-        if (stage.TeacherAttentionLayers.IsSubsetOf(entry.AttentionLogProbs.Keys))
+        var attentionCached = stage.TeacherAttentionLayers.IsSubsetOf(entry.AttentionLogProbs.Keys);
+        var clsCached = stage.TeacherClsLayers.IsSubsetOf(entry.ClsStates.Keys);
+        if (attentionCached && clsCached)
         {
             return entry;
         }
 
-        // Attention did not fit the budget: run the teacher for it, keep the cached logits and [CLS] states.
-        var live = LiveTeacherOutputs.Run(_teacher, batch, stage.TeacherAttentionLayers, () => ExamplesForwarded += batch.Size);
-        return entry with { AttentionLogProbs = live.AttentionLogProbs };
+        // What did not fit the budget: run the teacher for it, keep the cached logits.
+        var live = LiveTeacherOutputs.Run(_teacher, batch, stage.TeacherAttentionLayers, stage.TeacherClsLayers, () => ExamplesForwarded += batch.Size);
+        return entry with { ClsStates = live.ClsStates, AttentionLogProbs = live.AttentionLogProbs };
     }
 
     /// <inheritdoc />
@@ -101,7 +117,7 @@ public sealed class TeacherOutputCache : ITeacherOutputs, IDisposable
 
     private TeacherBatch Compute(int batchIndex, Batch batch)
     {
-        var live = LiveTeacherOutputs.Run(_teacher, batch, _attentionLayers, () => ExamplesForwarded += batch.Size);
+        var live = LiveTeacherOutputs.Run(_teacher, batch, _attentionLayers, _clsLayers, () => ExamplesForwarded += batch.Size);
         var entry = new TeacherBatch(
             Keep(live.Logits),
             live.ClsStates.ToDictionary(p => p.Key, p => Keep(p.Value)),
@@ -142,7 +158,7 @@ public sealed class TeacherOutputCache : ITeacherOutputs, IDisposable
 
     private static long Square(long x) => x * x;
 
-    private static string KeyOf(BertClassifier teacher, IReadOnlyList<EncodedExample> examples, IReadOnlyList<int[]> batches, IReadOnlySet<int> layers)
+    private static string KeyOf(BertClassifier teacher, IReadOnlyList<EncodedExample> examples, IReadOnlyList<int[]> batches, IReadOnlySet<int> attentionLayers, IReadOnlySet<int> clsLayers)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var (name, tensor) in teacher.state_dict().OrderBy(p => p.Key, StringComparer.Ordinal))
@@ -163,7 +179,7 @@ public sealed class TeacherOutputCache : ITeacherOutputs, IDisposable
             hash.AppendData([0xFF]);
         }
 
-        hash.AppendData(System.Text.Encoding.UTF8.GetBytes(string.Join(',', layers.Order())));
+        hash.AppendData(System.Text.Encoding.UTF8.GetBytes($"attention:{string.Join(',', attentionLayers.Order())};cls:{string.Join(',', clsLayers.Order())}"));
         return Convert.ToHexStringLower(hash.GetHashAndReset())[..24];
     }
 }

@@ -30,6 +30,10 @@ public sealed record TrainingStage(string Name, StageKind Kind, IReadOnlyList<La
     public IReadOnlySet<int> TeacherAttentionLayers =>
         Losses.Attention > 0 ? Pairs.Select(p => p.Teacher).ToHashSet() : new HashSet<int>();
 
+    /// <summary>Teacher layers whose [CLS] state the stage needs.</summary>
+    public IReadOnlySet<int> TeacherClsLayers =>
+        Losses.Hidden > 0 ? Pairs.Select(p => p.Teacher).ToHashSet() : new HashSet<int>();
+
     /// <summary>Student layers whose attention the stage needs.</summary>
     public IReadOnlySet<int> StudentAttentionLayers =>
         Losses.Attention > 0 ? Pairs.Select(p => p.Student).ToHashSet() : new HashSet<int>();

@@ -8,7 +8,8 @@ namespace DistillOperator.Training.Evaluation;
 public static class ModelEvaluator
 {
     /// <summary>The predicted class of every example (indexed like <paramref name="examples"/>).</summary>
-    public static int[] Predict(BertClassifier model, IReadOnlyList<EncodedExample> examples, int padId, int batchSize)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was signalled (checked between batches).</exception>
+    public static int[] Predict(BertClassifier model, IReadOnlyList<EncodedExample> examples, int padId, int batchSize, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(examples);
@@ -20,6 +21,7 @@ public static class ModelEvaluator
             using var noGrad = no_grad();
             foreach (var indices in BatchPlanner.Evaluation(examples, batchSize))
             {
+                cancellation.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
                 using var batch = Batch.Collate(examples, indices, padId);
                 var outputs = model.Forward(batch.Ids, batch.Mask, batch.Types, ForwardRequest.LogitsOnly);
@@ -39,9 +41,9 @@ public static class ModelEvaluator
     }
 
     /// <summary>Metrics of a model on labelled examples.</summary>
-    public static (ClassificationMetrics Metrics, int[] Predictions) Evaluate(BertClassifier model, IReadOnlyList<EncodedExample> examples, int padId, int batchSize)
+    public static (ClassificationMetrics Metrics, int[] Predictions) Evaluate(BertClassifier model, IReadOnlyList<EncodedExample> examples, int padId, int batchSize, CancellationToken cancellation = default)
     {
-        var predictions = Predict(model, examples, padId, batchSize);
+        var predictions = Predict(model, examples, padId, batchSize, cancellation);
         return (ClassificationMetrics.Compute(predictions, [.. examples.Select(e => e.Label)], model.Config.Labels), predictions);
     }
 }

@@ -14,6 +14,9 @@ public static class BertCheckpoint
     // Tensors some checkpoints carry that are buffers, not parameters.
     private static readonly string[] IgnoredSuffixes = ["embeddings.position_ids", "embeddings.token_type_ids"];
 
+    // The pre-training heads of BertForPreTraining checkpoints (masked-LM and next-sentence): a classifier has no use for them.
+    private const string PretrainingHeadsPrefix = "cls.";
+
     /// <summary>Writes config.json and model.safetensors into <paramref name="folder"/>, each atomically.</summary>
     public static void Save(BertClassifier model, string folder)
     {
@@ -25,8 +28,9 @@ public static class BertCheckpoint
     }
 
     /// <summary>
-    /// Loads a checkpoint. Names may carry the <c>bert.</c> prefix or not (BertModel checkpoints), and old
-    /// <c>gamma</c>/<c>beta</c> LayerNorm names are understood. With <paramref name="allowMissingHead"/>, a checkpoint
+    /// Loads a checkpoint. Names may carry the <c>bert.</c> prefix or not (BertModel checkpoints), old
+    /// <c>gamma</c>/<c>beta</c> LayerNorm names are understood, and the pre-training heads (<c>cls.*</c>) of
+    /// BertForPreTraining checkpoints such as bert-base-uncased are left out. With <paramref name="allowMissingHead"/>, a checkpoint
     /// without pooler or classifier (a pretrained encoder) loads with those freshly initialised.
     /// </summary>
     /// <exception cref="InvalidDataException">
@@ -151,6 +155,11 @@ public static class BertCheckpoint
         var renamed = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (var (name, tensor) in tensors)
         {
+            if (name.StartsWith(PretrainingHeadsPrefix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
             var canonical = name.Replace("LayerNorm.gamma", "LayerNorm.weight", StringComparison.Ordinal)
                 .Replace("LayerNorm.beta", "LayerNorm.bias", StringComparison.Ordinal);
             if (!canonical.StartsWith("bert.", StringComparison.Ordinal) && !canonical.StartsWith("classifier.", StringComparison.Ordinal))

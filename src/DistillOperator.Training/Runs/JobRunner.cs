@@ -40,12 +40,22 @@ public sealed class JobRunner(StoragePaths paths, ITrainingProgress progress, st
         var rawTrain = DatasetReader.ReadRaw(spec.Data.Train, trainPath);
         var labels = spec.Data.Train.Labels is { } names ? LabelSet.FromNames([.. names]) : LabelSet.Infer(rawTrain.Select(r => r.Label), trainPath);
         var train = DatasetReader.Read(spec.Data.Train, trainPath, labels);
-        var validation = spec.Data.Validation is { } v ? DatasetReader.Read(v, paths.Resolve(v.Uri, "spec.data.validation.uri"), labels) : null;
 
         var tokenizer = CreateTokenizer(spec.Data.Tokenizer, train);
         // Models are initialised from the seed, so the same job gives the same student in any process.
         TorchSharp.torch.manual_seed(spec.Training.Seed);
         using var teacher = LoadTeacher(spec, labels, tokenizer);
+        if (spec.Teacher is { Model: { } teacherModel, Finetune: null })
+        {
+            var aligned = TeacherLabelOrder.Align(labels, teacher.Config.LabelNames, spec.Data.Train.Labels is not null, $"spec.teacher.model ({teacherModel.Uri})", progress.Warning);
+            if (!ReferenceEquals(aligned, labels))
+            {
+                labels = aligned;
+                train = DatasetReader.Read(spec.Data.Train, trainPath, labels);
+            }
+        }
+
+        var validation = spec.Data.Validation is { } v ? DatasetReader.Read(v, paths.Resolve(v.Uri, "spec.data.validation.uri"), labels) : null;
         Fail(DistillationJobValidator.ValidateAgainstTeacher(spec, teacher.Config.ToArchitecture()));
         var studentArchitecture = DistillationJobDefaults.ResolveStudent(spec.Student.Architecture, teacher.Config.ToArchitecture());
         using var student = new BertClassifier(teacher.Config with
@@ -72,7 +82,7 @@ public sealed class JobRunner(StoragePaths paths, ITrainingProgress progress, st
             PadId = tokenizer.PadId,
             TeacherCacheFolder = teacherCacheFolder,
             Progress = progress,
-            Checkpoints = new CheckpointStore(Path.Combine(outputFolder, CheckpointFolder, SpecFingerprint(spec))),
+            Checkpoints = new CheckpointStore(Path.Combine(outputFolder, CheckpointFolder, RunFingerprint(spec))),
             InitializeStudent = spec.Student.InitFrom == StudentInit.Teacher
                 ? (t, s) => StudentInitializer.FromTeacher(t, s, LayerMapping.For(spec.Distillation.Internal, s.Config.Layers, t.Config.Layers))
                 : null,
@@ -83,12 +93,13 @@ public sealed class JobRunner(StoragePaths paths, ITrainingProgress progress, st
         var measured = encodedValidation is { Count: > 0 } ? encodedValidation : encodedTrain;
         var teacherLatency = LatencyMeter.MillisecondsPerExample(teacher, measured, tokenizer.PadId, spec.Training.BatchSize);
         var studentLatency = LatencyMeter.MillisecondsPerExample(student, measured, tokenizer.PadId, spec.Training.BatchSize);
+        cancellation.ThrowIfCancellationRequested();
         (ClassificationMetrics, ClassificationMetrics, double)? testMetrics = null;
         if (test is not null)
         {
             var encodedTest = EncodedExample.Encode(test, tokenizer, spec.Data.MaxSequenceLength);
-            var (teacherTest, teacherPredictions) = ModelEvaluator.Evaluate(teacher, encodedTest, tokenizer.PadId, spec.Training.BatchSize);
-            var (studentTest, studentPredictions) = ModelEvaluator.Evaluate(student, encodedTest, tokenizer.PadId, spec.Training.BatchSize);
+            var (teacherTest, teacherPredictions) = ModelEvaluator.Evaluate(teacher, encodedTest, tokenizer.PadId, spec.Training.BatchSize, cancellation);
+            var (studentTest, studentPredictions) = ModelEvaluator.Evaluate(student, encodedTest, tokenizer.PadId, spec.Training.BatchSize, cancellation);
             testMetrics = (teacherTest, studentTest, ClassificationMetrics.Agreement(studentPredictions, teacherPredictions));
         }
 
@@ -186,8 +197,10 @@ public sealed class JobRunner(StoragePaths paths, ITrainingProgress progress, st
         return teacher;
     }
 
-    // Checkpoints of one spec must not be resumed by another: they live under a hash of what shapes the training.
-    private static string SpecFingerprint(DistillationJobSpec spec)
+    // Checkpoints must not be resumed by another run: they live under a hash of the spec's training fields and of the
+    // input files as they are now (size and modification time: a file changed since, or a teacher replaced at the same
+    // URI, starts training afresh rather than reporting a model of the old data).
+    private string RunFingerprint(DistillationJobSpec spec)
     {
         var node = JsonNode.Parse(KubernetesJson.Serialize(spec))!.AsObject();
         foreach (var ignored in new[] { "resources", "runPolicy", "qualityGate", "output" })
@@ -195,6 +208,16 @@ public sealed class JobRunner(StoragePaths paths, ITrainingProgress progress, st
             node.Remove(ignored);
         }
 
+        var inputs = new JsonObject();
+        string?[] uris = [spec.Data.Train.Uri, spec.Data.Validation?.Uri, spec.Data.Tokenizer.Vocab, spec.Teacher.Model?.Uri];
+        foreach (var uri in uris.OfType<string>().Distinct(StringComparer.Ordinal))
+        {
+            var path = paths.Resolve(uri, "spec");
+            string[] files = Directory.Exists(path) ? [.. Directory.GetFiles(path).Order(StringComparer.Ordinal)] : File.Exists(path) ? [path] : [];
+            inputs[uri] = new JsonArray([.. files.Select(f => (JsonNode)new JsonArray(Path.GetFileName(f), new FileInfo(f).Length, File.GetLastWriteTimeUtc(f).Ticks))]);
+        }
+
+        node["inputs"] = inputs;
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(node.ToJsonString())))[..16];
     }
 }
