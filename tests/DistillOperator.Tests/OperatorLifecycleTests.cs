@@ -80,6 +80,41 @@ public sealed class OperatorLifecycleTests
     }
 
     [Fact]
+    public async Task A_batch_Job_made_by_hand_under_the_runs_name_gives_a_warning_and_the_run_starts_once_it_is_gone()
+    {
+        await using var harness = await OperatorHarness.StartAsync();
+        harness.Kubelet.Decide = _ => new PodOutcome.KeepRunning();
+        var foreign = new V1Job
+        {
+            Metadata = new V1ObjectMeta { Name = "jclash-g1" },
+            Spec = new V1JobSpec
+            {
+                Suspend = true,
+                Template = new V1PodTemplateSpec { Spec = new V1PodSpec { RestartPolicy = "Never", Containers = [new V1Container { Name = "main", Image = "busybox" }] } },
+            },
+        };
+        await harness.Client.BatchV1.CreateNamespacedJobAsync(foreign, "default");
+        await harness.StartOperatorAsync();
+
+        await harness.CreateAsync(TestJobs.Named("jclash").Build());
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        Corev1Event? warning = null;
+        while (warning is null)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "no NameConflict event");
+            warning = (await harness.EventsAsync("jclash")).FirstOrDefault(e => e.Reason == "NameConflict");
+            await Task.Delay(50);
+        }
+
+        Assert.Equal("Warning", warning.Type);
+        Assert.Equal("batch/v1 Job default/jclash-g1 exists and is not this DistillationJob's trainer Job; delete it or rename the DistillationJob", warning.Message);
+        Assert.Null((await harness.Client.BatchV1.ReadNamespacedJobAsync("jclash-g1", "default")).Metadata.OwnerReferences);
+
+        await harness.Client.BatchV1.DeleteNamespacedJobAsync("jclash-g1", "default");
+        await harness.WaitForPhaseAsync("jclash", JobPhase.Running, TimeSpan.FromSeconds(60));
+    }
+
+    [Fact]
     public async Task A_service_account_made_by_hand_under_the_trainers_name_is_left_alone_and_a_warning_says_what_to_do()
     {
         await using var harness = await OperatorHarness.StartAsync();

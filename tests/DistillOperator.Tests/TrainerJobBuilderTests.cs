@@ -90,6 +90,14 @@ public sealed class TrainerJobBuilderTests
         Assert.Equal("sst2-trainer", pod.ServiceAccountName);
     }
 
+    [Fact]
+    public void A_stopped_pod_has_two_minutes_to_write_its_checkpoint()
+    {
+        var pod = TrainerJobBuilder.Build(Job(), Settings).Spec.Template.Spec;
+
+        Assert.Equal(120, pod.TerminationGracePeriodSeconds);
+    }
+
     [Theory]
     [InlineData(false, "", false)]
     [InlineData(true, "", true)]

@@ -25,6 +25,13 @@ public static class TrainerJobBuilder
     /// <summary>The trainer's exit code for bad input.</summary>
     public const int BadInputExitCode = 2;
 
+    /// <summary>
+    /// How long a stopped trainer pod (preemption, drain, suspend, deletion) has between SIGTERM and SIGKILL: it finishes
+    /// the step under way and writes a checkpoint (the student, a fine-tuned teacher and the optimizer state, which for a
+    /// BERT-base teacher is over a gigabyte), longer than the 30 s Kubernetes gives by default.
+    /// </summary>
+    public const long TerminationGracePeriodSeconds = 120;
+
     /// <summary>Builds the Job of the job's current generation.</summary>
     public static V1Job Build(DistillationJob job, TrainerSettings settings)
     {
@@ -76,6 +83,7 @@ public static class TrainerJobBuilder
                     Spec = new V1PodSpec
                     {
                         RestartPolicy = "Never",
+                        TerminationGracePeriodSeconds = TerminationGracePeriodSeconds,
                         ServiceAccountName = RunNames.Trainer(job),
                         NodeSelector = spec.Resources.NodeSelector,
                         Tolerations = spec.Resources.Tolerations,

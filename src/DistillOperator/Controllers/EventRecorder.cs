@@ -16,6 +16,9 @@ public sealed class EventRecorder(IKubernetes client, string identity, TimeProvi
     /// <summary>The event source component.</summary>
     public const string Component = "distill-operator";
 
+    /// <summary>How long a stopping recorder keeps writing what is still queued.</summary>
+    public static readonly TimeSpan DrainTime = TimeSpan.FromSeconds(2);
+
     private readonly Channel<Corev1Event> _pending = Channel.CreateBounded<Corev1Event>(new BoundedChannelOptions(capacity) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
     private long _dropped;
 
@@ -59,10 +62,23 @@ public sealed class EventRecorder(IKubernetes client, string identity, TimeProvi
         {
         }
 
-        using var drain = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-        while (_pending.Reader.TryRead(out var @event) && !drain.IsCancellationRequested)
+        // What is still queued gets two seconds; a stop never fails because an event could not be written in time.
+        using var drain = new CancellationTokenSource(DrainTime);
+        try
         {
-            await WriteAsync(@event, drain.Token).ConfigureAwait(false);
+            while (!drain.IsCancellationRequested && _pending.Reader.TryRead(out var @event))
+            {
+                await WriteAsync(@event, drain.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (drain.IsCancellationRequested)
+        {
+        }
+
+        var unwritten = _pending.Reader.Count;
+        if (unwritten > 0)
+        {
+            logger.LogWarning("Stopped with {Unwritten} event(s) not written", unwritten);
         }
     }
 

@@ -42,6 +42,33 @@ public sealed class OperatorService(IKubernetes client, OperatorOptions options,
 
     private DistillationController Controller() => new(client, options, metrics, state, loggers, time);
 
+    // One leadership term: after the previous term has stopped (however it ended: that term logged it), the controller
+    // runs until the term is stopped. A controller that fails while leading would leave this replica holding the Lease
+    // and reconciling nothing: the failure marks the operator unhealthy (/healthz) and ends the election (leading), so
+    // the replica stops renewing the Lease and the service fails with the controller's error.
+    private async Task RunTermAsync(Task previous, CancellationTokenSource leading, CancellationToken stop)
+    {
+        await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        try
+        {
+            await Controller().RunAsync(stop).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+        catch (Exception e) when (stop.IsCancellationRequested)
+        {
+            _logger.LogWarning(e, "The controller failed while stopping after its term");
+        }
+        catch (Exception e)
+        {
+            state.Fault = e.Message;
+            _logger.LogCritical(e, "The controller stopped while leading");
+            await leading.CancelAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
     private async Task LeadAsync(CancellationToken stoppingToken)
     {
         var ns = options.LeaseNamespace ?? "default";
@@ -53,6 +80,7 @@ public sealed class OperatorService(IKubernetes client, OperatorOptions options,
         };
         // Each leadership term runs its own controller; a lost lease cancels it, and a later term starts afresh.
         var terms = new List<(Task Run, CancellationTokenSource Stop)>();
+        using var leading = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         using var elector = new LeaderElector(config);
         elector.OnStartedLeading += () =>
         {
@@ -63,13 +91,7 @@ public sealed class OperatorService(IKubernetes client, OperatorOptions options,
             {
                 // A new term starts only after the previous one has fully stopped: never two controllers at once.
                 var previous = terms.Count > 0 ? terms[^1].Run : Task.CompletedTask;
-                terms.Add((Task.Run(
-                    async () =>
-                    {
-                        await previous.ConfigureAwait(false);
-                        await Controller().RunAsync(stop.Token).ConfigureAwait(false);
-                    },
-                    CancellationToken.None), stop));
+                terms.Add((Task.Run(() => RunTermAsync(previous, leading, stop.Token), CancellationToken.None), stop));
             }
         };
         elector.OnStoppedLeading += () =>
@@ -87,7 +109,7 @@ public sealed class OperatorService(IKubernetes client, OperatorOptions options,
         elector.OnNewLeader += leader => _logger.LogInformation("Leader is {Leader}", leader);
         try
         {
-            await elector.RunAndTryToHoldLeadershipForeverAsync(stoppingToken).ConfigureAwait(false);
+            await elector.RunAndTryToHoldLeadershipForeverAsync(leading.Token).ConfigureAwait(false);
         }
         finally
         {

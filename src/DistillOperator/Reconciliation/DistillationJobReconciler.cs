@@ -263,8 +263,14 @@ public sealed class DistillationJobReconciler(IDistillationCluster cluster, Trai
         {
             // Someone (a previous term, a stale cache) made it already: continue with the one that exists.
             var runs = await cluster.ListRunsAsync(job, cancellation).ConfigureAwait(false);
-            var existing = runs.FirstOrDefault(r => r.Metadata.Name == run.Metadata.Name)
-                ?? throw new InvalidOperationException($"trainer Job {run.Metadata.Name} already exists but is not (yet) known as this DistillationJob's run; if another object owns that name, delete it or rename the job");
+            if (runs.FirstOrDefault(r => r.Metadata.Name == run.Metadata.Name) is not { } existing)
+            {
+                // A Job of that name this job does not own (orphaned by a predecessor, or made by hand): only a person can clear it.
+                var message = $"batch/v1 Job {run.Metadata.NamespaceProperty}/{run.Metadata.Name} exists and is not this DistillationJob's trainer Job; delete it or rename the DistillationJob";
+                await cluster.RecordEventAsync(job, "Warning", ConditionReasons.NameConflict, message, cancellation).ConfigureAwait(false);
+                throw new ChildNameConflictException(message, leftOver: false);
+            }
+
             return (existing, false);
         }
 

@@ -36,6 +36,10 @@ public sealed class ApiError(int code, string reason, string message, JsonObject
     public static ApiError Conflict(ResourceType type, string name) =>
         new(409, "Conflict", $"Operation cannot be fulfilled on {type.Plural}{(type.Group.Length > 0 ? "." + type.Group : "")} \"{name}\": the object has been modified; please apply your changes to the latest version and try again", Details(type, name));
 
+    /// <summary>409 for a write whose metadata.uid is not the stored object's.</summary>
+    public static ApiError UidConflict(ResourceType type, string name, string expected, string? actual) =>
+        new(409, "Conflict", $"Operation cannot be fulfilled on {type.Plural}{(type.Group.Length > 0 ? "." + type.Group : "")} \"{name}\": Precondition failed: UID in precondition: {expected}, UID in object meta: {actual}", Details(type, name));
+
     /// <summary>422 with one cause per problem.</summary>
     public static ApiError Invalid(ResourceType type, string name, IEnumerable<(string Field, string Message)> causes)
     {

@@ -196,6 +196,13 @@ public sealed class ObjectStore
                 throw ApiError.Conflict(type, name);
             }
 
+            // As the API server: a write that names another object's uid (one deleted and re-created under this name) fails.
+            var uid = (string?)body["metadata"]?["uid"];
+            if (!string.IsNullOrEmpty(uid) && uid != (string?)current["metadata"]!["uid"])
+            {
+                throw ApiError.UidConflict(type, name, uid, (string?)current["metadata"]!["uid"]);
+            }
+
             JsonObject updated;
             if (status)
             {
