@@ -334,6 +334,22 @@ public sealed class OperatorLifecycleTests
         // Kueue admits the workload by unsuspending the Job.
         await harness.Client.BatchV1.PatchNamespacedJobAsync(new V1Patch("""{"spec":{"suspend":false}}""", V1Patch.PatchType.MergePatch), run.Metadata.Name, "default");
         await harness.WaitForPhaseAsync("queued", JobPhase.Running);
+
+        // Suspended by its owner, the job gives its run (and so Kueue's quota) up; resumed, it queues a new run.
+        await harness.PatchSpecAsync("queued", new { runPolicy = new { suspend = true } });
+        await harness.WaitForPhaseAsync("queued", JobPhase.Suspended);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((await harness.RunsAsync("queued")).Count > 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the suspended job's run was not removed");
+            await Task.Delay(50);
+        }
+
+        await harness.PatchSpecAsync("queued", new { runPolicy = new { suspend = false } });
+        await harness.WaitForPhaseAsync("queued", JobPhase.Queued);
+        var requeued = Assert.Single(await harness.RunsAsync("queued"));
+        Assert.NotEqual(run.Metadata.Name, requeued.Metadata.Name);
+        Assert.True(requeued.Spec.Suspend);
     }
 
     [Fact]

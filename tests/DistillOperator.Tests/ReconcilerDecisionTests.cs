@@ -267,6 +267,39 @@ public sealed class ReconcilerDecisionTests : IDisposable
     }
 
     [Fact]
+    public async Task Suspending_a_queued_job_removes_its_run_so_Kueue_cannot_restart_it_and_resuming_queues_a_new_one()
+    {
+        _job.Spec.RunPolicy.QueueName = "team-a";
+        Adopt();
+        _pods.Add(Pod("job-g1-a", "Running")); // admitted by Kueue: the run is unsuspended and training
+        _job.Spec.RunPolicy.Suspend = true;
+        _job.Metadata.Generation = 2;
+        _cluster.Setup(c => c.DeleteRunAsync(It.IsAny<V1Job>(), It.IsAny<CancellationToken>())).Callback(() => _runs[0].Metadata.DeletionTimestamp = Start.UtcDateTime).Returns(Task.CompletedTask);
+
+        await Reconcile();
+
+        _cluster.Verify(c => c.DeleteRunAsync(It.Is<V1Job>(r => r.Metadata.Name == "job-g1"), It.IsAny<CancellationToken>()), Times.Once);
+        _cluster.Verify(c => c.SetSuspendAsync(It.IsAny<V1Job>(), It.IsAny<bool>(), It.IsAny<CancellationToken>()), Times.Never);
+        Assert.Empty(_created);
+        Assert.Equal("Suspended", (string?)_patches[^1]["phase"]);
+
+        // While the old trainer stops, nothing more is deleted or created.
+        Apply(_patches[^1]);
+        await Reconcile();
+        _cluster.Verify(c => c.DeleteRunAsync(It.IsAny<V1Job>(), It.IsAny<CancellationToken>()), Times.Once);
+        Assert.Empty(_created);
+
+        _runs.Clear();
+        _job.Spec.RunPolicy.Suspend = false;
+        _job.Metadata.Generation = 3;
+        await Reconcile();
+        var queued = _created.OfType<V1Job>().Single();
+        Assert.Equal("job-g3", queued.Metadata.Name);
+        Assert.True(queued.Spec.Suspend);
+        Assert.Equal("team-a", queued.Metadata.Labels[TrainerJobBuilder.QueueLabel]);
+    }
+
+    [Fact]
     public async Task The_termination_message_fills_the_result_only_when_the_trainer_left_none()
     {
         Adopt(complete: true, terminationMessage: """{"studentAccuracy":0.8}""");

@@ -116,6 +116,22 @@ public sealed class DistillationJobReconciler(IDistillationCluster cluster, Trai
         }
 
         var finishedBefore = before.Phase is JobPhase.Succeeded or JobPhase.Failed && before.ObservedGeneration == generation && before.TrainerJob is not null;
+        if (resolved.Spec.RunPolicy.Suspend && resolved.Spec.RunPolicy.QueueName.Length > 0 && !finishedBefore && (current is null || !Finished(current)))
+        {
+            // Kueue unsuspends every Job whose workload it admitted, so a queued job is not suspended through its Job:
+            // the run is removed (its trainer checkpoints on SIGTERM and Kueue releases the quota), and resuming queues
+            // a new run, which resumes from the checkpoint.
+            if (current is not null)
+            {
+                await cluster.DeleteRunAsync(current, cancellation).ConfigureAwait(false);
+                events.Add(("Normal", ConditionReasons.Suspended, $"stopping trainer Job {current.Metadata.Name}: suspended; its queue releases the quota"));
+            }
+
+            var suspended = new RunObservation(JobPhase.Suspended, ConditionReasons.Suspended, "suspended by spec.runPolicy.suspend: the trainer Job is removed from its queue; resuming queues a new one, which resumes from the last checkpoint", status.StartTime, null, status.Restarts ?? 0, null, null);
+            Apply(job, status, patch, suspended, now, generation, events, afterWrite, ref result);
+            return await FinishAsync(job, key, before, status, patch, events, afterWrite, result, now, cancellation).ConfigureAwait(false);
+        }
+
         if (current is null && stale.Count > 0 && !finishedBefore)
         {
             // A changed spec replaces the run: the old trainer checkpoints and stops before the new one starts.
@@ -155,6 +171,9 @@ public sealed class DistillationJobReconciler(IDistillationCluster cluster, Trai
 
         return await FinishAsync(job, key, before, status, patch, events, afterWrite, result, now, cancellation).ConfigureAwait(false);
     }
+
+    private static bool Finished(V1Job run) =>
+        run.Status?.Conditions?.Any(c => c.Type is "Complete" or "Failed" && c.Status == "True") == true;
 
     private static long? GenerationOf(V1Job run) =>
         run.Metadata.Labels?.TryGetValue(RunNames.GenerationLabel, out var value) == true && long.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out var generation) ? generation : null;
@@ -278,14 +297,13 @@ public sealed class DistillationJobReconciler(IDistillationCluster cluster, Trai
         return (run, true);
     }
 
-    // Without a queue the run's suspend follows spec.runPolicy.suspend; with one, Kueue unsuspends it on admission,
-    // so the operator only suspends.
+    // Without a queue the run's suspend follows spec.runPolicy.suspend; with one, Kueue owns it (it unsuspends the run
+    // on admission), and a suspended queued job has no run at all.
     private async Task<V1Job> FollowSuspendAsync(DistillationJob job, V1Job run, CancellationToken cancellation)
     {
         var wanted = job.Spec.RunPolicy.Suspend;
-        var queued = job.Spec.RunPolicy.QueueName.Length > 0;
         var actual = run.Spec?.Suspend == true;
-        if (actual == wanted || (queued && !wanted))
+        if (actual == wanted || job.Spec.RunPolicy.QueueName.Length > 0)
         {
             return run;
         }
