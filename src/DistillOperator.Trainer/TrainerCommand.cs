@@ -73,7 +73,13 @@ public static class TrainerCommand
             var reporter = patcher is null ? null : new StatusReporter(patcher, StatusInterval(), output);
             output.WriteLine(patcher is null ? $"trainer: status is not reported to the cluster ({why})" : $"trainer: reporting status to {patcher.Target}");
             ITrainingProgress progress = reporter is null ? new LineProgress(output, every) : new ProgressFanOut(new LineProgress(output, every), reporter);
-            var result = new JobRunner(paths, progress).Run(job, target, cancellation);
+            var runner = new JobRunner(paths, progress);
+            if (!local && TrainingDevice.MismatchWarning(job.Spec.Resources.Gpus, runner.Device) is { } mismatch)
+            {
+                progress.Warning(mismatch);
+            }
+
+            var result = runner.Run(job, target, cancellation);
             if (result.Outcome.ResumedFromStep is { } resumed)
             {
                 output.WriteLine($"trainer: resumed from the checkpoint at step {resumed}");

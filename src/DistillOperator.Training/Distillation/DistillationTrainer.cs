@@ -30,6 +30,7 @@ public sealed class DistillationTrainer
     private readonly List<int[]> _batches;
     private readonly int _batchesPerEpoch;
     private readonly long _totalSteps;
+    private readonly Device _device;
     private StoredCheckpoint? _resumed;
     private ITeacherOutputs? _teacherOutputs;
 
@@ -49,6 +50,13 @@ public sealed class DistillationTrainer
             ? nn.ModuleList<Linear>([.. Mapping.Pairs.Select(_ => nn.Linear(setup.Student.Config.HiddenSize, setup.Teacher.Config.HiddenSize))])
             : nn.ModuleList<Linear>();
         _projectionOf = Mapping.Pairs.Select((p, i) => (p.Student, i)).ToDictionary(p => p.Student, p => p.i);
+        _device = setup.Student.Device;
+        if (setup.Teacher.Device.type != _device.type || setup.Teacher.Device.index != _device.index)
+        {
+            throw new ArgumentException($"the teacher is on {setup.Teacher.Device} and the student on {_device}: both must be on one device", nameof(setup));
+        }
+
+        _projections.to(_device);
     }
 
     /// <summary>The layer mapping of the run.</summary>
@@ -188,7 +196,7 @@ public sealed class DistillationTrainer
     private Dictionary<string, double> Step(TrainingStage stage, int batchIndex, AdamW optimizer, IReadOnlyList<Parameter> parameters)
     {
         using var scope = NewDisposeScope();
-        using var batch = Batch.Collate(_setup.Train, _batches[batchIndex], _setup.PadId);
+        using var batch = Batch.Collate(_setup.Train, _batches[batchIndex], _setup.PadId, _device);
         var terms = new Dictionary<string, Tensor>();
         var weights = stage.Losses;
         if (stage.Kind == StageKind.TeacherFinetune)

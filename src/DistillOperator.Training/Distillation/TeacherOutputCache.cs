@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using DistillOperator.Training.Data;
 using DistillOperator.Training.Models;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace DistillOperator.Training.Distillation;
@@ -18,6 +19,7 @@ public sealed class TeacherOutputCache : ITeacherOutputs, IDisposable
     private const string CompleteMarker = "complete.json";
 
     private readonly BertClassifier _teacher;
+    private readonly Device _device;
     private readonly IReadOnlySet<int> _attentionLayers;
     private readonly IReadOnlySet<int> _clsLayers;
     private readonly Dictionary<int, TeacherBatch> _entries = [];
@@ -33,6 +35,7 @@ public sealed class TeacherOutputCache : ITeacherOutputs, IDisposable
         ArgumentNullException.ThrowIfNull(batches);
         ArgumentNullException.ThrowIfNull(stages);
         _teacher = teacher;
+        _device = teacher.Device;
         _batchCount = batches.Count;
         var studentStages = stages.Where(s => s.Kind != StageKind.TeacherFinetune).ToList();
         var clsLayers = studentStages.SelectMany(s => s.TeacherClsLayers).ToHashSet();
@@ -92,12 +95,12 @@ public sealed class TeacherOutputCache : ITeacherOutputs, IDisposable
         var clsCached = stage.TeacherClsLayers.IsSubsetOf(entry.ClsStates.Keys);
         if (attentionCached && clsCached)
         {
-            return entry;
+            return OnTeachersDevice(entry);
         }
 
         // What did not fit the budget: run the teacher for it, keep the cached logits.
         var live = LiveTeacherOutputs.Run(_teacher, batch, stage.TeacherAttentionLayers, stage.TeacherClsLayers, () => ExamplesForwarded += batch.Size);
-        return entry with { ClsStates = live.ClsStates, AttentionLogProbs = live.AttentionLogProbs };
+        return new TeacherBatch(OnTeachersDevice(entry.Logits), live.ClsStates, live.AttentionLogProbs);
     }
 
     /// <inheritdoc />
@@ -153,8 +156,17 @@ public sealed class TeacherOutputCache : ITeacherOutputs, IDisposable
 
     private string BatchFile(int batchIndex) => Path.Combine(_folder!, $"batch-{batchIndex:D6}.safetensors");
 
-    // Cached tensors outlive the training step's dispose scope.
-    private static Tensor Keep(Tensor tensor) => tensor.clone().DetachFromDisposeScope();
+    // Cached tensors live in host memory (a GPU's is better spent on the models) and outlive the step's dispose scope.
+    private static Tensor Keep(Tensor tensor) =>
+        (tensor.device_type == DeviceType.CPU ? tensor.clone() : tensor.cpu()).DetachFromDisposeScope();
+
+    // On a GPU, a cached entry is copied to it for the step (the copies belong to the step's dispose scope).
+    private TeacherBatch OnTeachersDevice(TeacherBatch entry) =>
+        _device.type == DeviceType.CPU
+            ? entry
+            : new TeacherBatch(OnTeachersDevice(entry.Logits), entry.ClsStates.ToDictionary(p => p.Key, p => OnTeachersDevice(p.Value)), entry.AttentionLogProbs.ToDictionary(p => p.Key, p => OnTeachersDevice(p.Value)));
+
+    private Tensor OnTeachersDevice(Tensor tensor) => _device.type == DeviceType.CPU ? tensor : tensor.to(_device);
 
     private static long Square(long x) => x * x;
 

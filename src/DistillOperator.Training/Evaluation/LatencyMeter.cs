@@ -16,6 +16,7 @@ public static class LatencyMeter
         var plan = BatchPlanner.Evaluation(examples, batchSize);
         var chosen = Enumerable.Range(0, Math.Min(batches, plan.Count)).Select(i => plan[(int)((long)i * plan.Count / Math.Min(batches, plan.Count))]).ToList();
         var wasTraining = model.training;
+        var device = model.Device;
         model.eval();
         try
         {
@@ -26,7 +27,7 @@ public static class LatencyMeter
                 foreach (var indices in chosen)
                 {
                     using var scope = NewDisposeScope();
-                    using var batch = Batch.Collate(examples, indices, padId);
+                    using var batch = Batch.Collate(examples, indices, padId, device);
                     var watch = Stopwatch.StartNew();
                     model.Forward(batch.Ids, batch.Mask, batch.Types, ForwardRequest.LogitsOnly).Logits.sum().item<float>();
                     if (round > 0)

@@ -16,6 +16,7 @@ public static class ModelEvaluator
         var wasTraining = model.training;
         model.eval();
         var predictions = new int[examples.Count];
+        var device = model.Device;
         try
         {
             using var noGrad = no_grad();
@@ -23,9 +24,9 @@ public static class ModelEvaluator
             {
                 cancellation.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
-                using var batch = Batch.Collate(examples, indices, padId);
+                using var batch = Batch.Collate(examples, indices, padId, device);
                 var outputs = model.Forward(batch.Ids, batch.Mask, batch.Types, ForwardRequest.LogitsOnly);
-                var argmax = outputs.Logits.argmax(-1).data<long>().ToArray();
+                var argmax = outputs.Logits.argmax(-1).cpu().data<long>().ToArray();
                 for (var row = 0; row < indices.Length; row++)
                 {
                     predictions[indices[row]] = (int)argmax[row];

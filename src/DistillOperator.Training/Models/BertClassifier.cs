@@ -65,6 +65,9 @@ public sealed class BertClassifier : nn.Module
     /// <summary>Number of parameters.</summary>
     public long ParameterCount => parameters().Sum(p => p.numel());
 
+    /// <summary>The device the model's parameters are on (inputs must be there too).</summary>
+    public Device Device => parameters().First().device;
+
     /// <summary>
     /// Runs the model on a batch: token ids [B, L], attention mask [B, L] (1 for tokens, 0 for padding) and optional
     /// token type ids [B, L].

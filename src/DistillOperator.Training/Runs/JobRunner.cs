@@ -11,6 +11,8 @@ using DistillOperator.Training.Models;
 using DistillOperator.Training.Models.Onnx;
 using DistillOperator.Training.Text;
 using k8s;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace DistillOperator.Training.Runs;
 
@@ -20,8 +22,11 @@ namespace DistillOperator.Training.Runs;
 /// raises <see cref="InvalidDataException"/> naming the field, file and line; the output folder is then untouched. The
 /// outputs are staged and moved in once all are written (<see cref="OutputSet"/>), so a failed export leaves the previous set whole.
 /// </summary>
-public sealed class JobRunner(StoragePaths paths, ITrainingProgress progress, string? teacherCacheFolder = null)
+public sealed class JobRunner(StoragePaths paths, ITrainingProgress progress, string? teacherCacheFolder = null, Device? device = null)
 {
+    /// <summary>Where the models train and evaluate: <see cref="TrainingDevice.Current"/> unless given.</summary>
+    public Device Device { get; } = device ?? TrainingDevice.Current;
+
     /// <summary>Where checkpoints go inside the output folder, one sub-folder per training-relevant spec.</summary>
     public const string CheckpointFolder = ".checkpoints";
 
@@ -67,6 +72,8 @@ public sealed class JobRunner(StoragePaths paths, ITrainingProgress progress, st
             Labels = labels.Count,
             LabelNames = labels.NamesAreIndices ? null : labels.Names,
         });
+        teacher.to(Device);
+        student.to(Device);
 
         var test = spec.Data.Test is { } testSpec ? DatasetReader.Read(testSpec, paths.Resolve(testSpec.Uri, "spec.data.test.uri"), labels) : null;
         var outputFolder = paths.Resolve(spec.Output.Uri, "spec.output.uri");
