@@ -300,6 +300,24 @@ public sealed class ReconcilerDecisionTests : IDisposable
     }
 
     [Fact]
+    public async Task A_gated_job_whose_result_never_arrives_waits_a_minute_then_fails_its_gate()
+    {
+        _job.Spec.QualityGate = new QualityGate { MinStudentAccuracy = 0.8 };
+        Adopt(complete: true);
+        _pods.Clear(); // the pod was deleted before its termination message was read
+
+        await Reconcile();
+        Assert.Equal("Running", (string?)_patches[^1]["phase"]);
+        Assert.Equal(ConditionReasons.AwaitingResult, (string?)Condition(_patches[^1], ConditionTypes.Running)["reason"]);
+
+        Apply(_patches[^1]);
+        _clock.Advance(DistillationJobReconciler.ResultWait);
+        await Reconcile();
+        Assert.Equal("Failed", (string?)_patches[^1]["phase"]);
+        Assert.Contains("the trainer reported no result", (string?)Condition(_patches[^1], ConditionTypes.Failed)["message"], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_termination_message_fills_the_result_only_when_the_trainer_left_none()
     {
         Adopt(complete: true, terminationMessage: """{"studentAccuracy":0.8}""");

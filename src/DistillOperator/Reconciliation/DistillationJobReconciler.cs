@@ -24,6 +24,9 @@ public sealed class DistillationJobReconciler(IDistillationCluster cluster, Trai
     /// <summary>How soon to look again while an old run's pods are still stopping.</summary>
     public static readonly TimeSpan ReplacementPoll = TimeSpan.FromSeconds(2);
 
+    /// <summary>How long after its Job completed a run's result is waited for before a quality gate is checked without it.</summary>
+    public static readonly TimeSpan ResultWait = TimeSpan.FromMinutes(1);
+
     private static readonly string[] RunConditions = [ConditionTypes.Admitted, ConditionTypes.Running, ConditionTypes.Stalled, ConditionTypes.Succeeded, ConditionTypes.Failed, ConditionTypes.QualityTargetMet];
 
     /// <summary>Reconciles the DistillationJob <paramref name="key"/>.</summary>
@@ -334,9 +337,11 @@ public sealed class DistillationJobReconciler(IDistillationCluster cluster, Trai
                 patch["result"] = JsonNode.Parse(KubernetesJson.Serialize(fromPod));
             }
 
-            if (status.Result is null && !observed.SucceededPodSeen && job.Spec.QualityGate is not null)
+            var completedFor = observed.CompletionTime is { } completed ? now - new DateTimeOffset(DateTime.SpecifyKind(completed, DateTimeKind.Utc)) : TimeSpan.Zero;
+            if (status.Result is null && !observed.SucceededPodSeen && QualityGateCheck.Evaluate(job.Spec.QualityGate, null) is not null && completedFor < ResultWait)
             {
-                // The Job completed, but neither the trainer's patch nor its pod has reached the caches yet.
+                // The Job completed, but neither the trainer's patch nor its pod has reached the caches yet. Not for
+                // ever: a pod deleted before it was seen (node scaled down) leaves no result, and the gate then fails.
                 (phase, reason, message) = (JobPhase.Running, ConditionReasons.AwaitingResult, "the trainer finished; waiting for its result");
                 status.CompletionTime = null;
                 result = result.Sooner(TimeSpan.FromSeconds(1));
