@@ -318,6 +318,30 @@ public sealed class ReconcilerDecisionTests : IDisposable
     }
 
     [Fact]
+    public async Task A_finished_job_whose_Job_is_gone_is_not_trained_again_when_only_its_ttl_changes_but_is_when_its_training_does()
+    {
+        Adopt(complete: true, terminationMessage: """{"studentAccuracy":0.8}""");
+        await Reconcile();
+        Apply(_patches[^1]);
+        Assert.Equal("Succeeded", _job.Status!.Phase?.ToString());
+        _runs.Clear(); // a cluster policy removed the finished Job
+        _pods.Clear();
+
+        _job.Spec.RunPolicy.TtlSecondsAfterFinished = 3600;
+        _job.Metadata.Generation = 2;
+        await Reconcile();
+        Assert.Empty(_created);
+        Apply(_patches[^1]);
+        Assert.Equal("Succeeded", _job.Status.Phase?.ToString());
+        Assert.Equal(0.8, _job.Status.Result?.StudentAccuracy);
+
+        _job.Spec.Training.LearningRate = 1e-4;
+        _job.Metadata.Generation = 3;
+        await Reconcile();
+        Assert.Equal("job-g3", _created.OfType<V1Job>().Single().Metadata.Name);
+    }
+
+    [Fact]
     public async Task The_termination_message_fills_the_result_only_when_the_trainer_left_none()
     {
         Adopt(complete: true, terminationMessage: """{"studentAccuracy":0.8}""");
@@ -421,7 +445,7 @@ public sealed class ReconcilerDecisionTests : IDisposable
         }
 
         _runs.Add(run);
-        _job.Status = new DistillationJobStatus { TrainerJob = "job-g1", ObservedGeneration = 1, Phase = complete ? JobPhase.Succeeded : JobPhase.Pending, CompletionTime = complete ? Start.UtcDateTime : null, StartTime = complete ? Start.UtcDateTime : null, Restarts = 0 };
+        _job.Status = new DistillationJobStatus { TrainerJob = "job-g1", RunSpecHash = RunSpecHash.OfRun(run), ObservedGeneration = 1, Phase = complete ? JobPhase.Succeeded : JobPhase.Pending, CompletionTime = complete ? Start.UtcDateTime : null, StartTime = complete ? Start.UtcDateTime : null, Restarts = 0 };
         var now = _clock.GetUtcNow();
         Conditions.Set(_job.Status.Conditions ??= [], ConditionTypes.Validated, true, ConditionReasons.SpecValid, "the spec is valid", 1, now);
         var admitted = complete;

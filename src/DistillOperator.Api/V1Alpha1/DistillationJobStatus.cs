@@ -34,6 +34,13 @@ public sealed class DistillationJobStatus
     [JsonPropertyName("trainerJob")]
     public string? TrainerJob { get; set; }
 
+    /// <summary>
+    /// Hash of the spec fields that shape a run (all but suspend, TTL and progress timeout), as the trainer Job was
+    /// made from them: a finished job whose spec changed only elsewhere is not trained again.
+    /// </summary>
+    [JsonPropertyName("runSpecHash")]
+    public string? RunSpecHash { get; set; }
+
     /// <summary>Training progress, written by the trainer.</summary>
     [JsonPropertyName("progress")]
     public JobProgress? Progress { get; set; }

@@ -89,6 +89,7 @@ public sealed class DistillationJobReconciler(IDistillationCluster cluster, Trai
             Conditions.Set(status.Conditions, ConditionTypes.Running, false, ConditionReasons.InvalidSpec, "no trainer runs for an invalid spec", generation, now);
             status.Phase = JobPhase.Failed;
             status.TrainerJob = null;
+            status.RunSpecHash = null;
             if (!(before.Phase == JobPhase.Failed && before.ObservedGeneration == generation))
             {
                 events.Add(("Warning", ConditionReasons.InvalidSpec, message));
@@ -118,7 +119,10 @@ public sealed class DistillationJobReconciler(IDistillationCluster cluster, Trai
             events.Add(("Normal", ConditionReasons.ReplacingRun, $"stopping trainer Job {run.Metadata.Name}: the spec changed"));
         }
 
-        var finishedBefore = before.Phase is JobPhase.Succeeded or JobPhase.Failed && before.ObservedGeneration == generation && before.TrainerJob is not null;
+        // Finished for this spec: the same generation, or a later one that changed only what does not shape a run
+        // (suspend, TTL, progress timeout) even if the finished run's Job is gone since.
+        var finishedBefore = before.Phase is JobPhase.Succeeded or JobPhase.Failed && before.TrainerJob is not null &&
+            (before.ObservedGeneration == generation || before.RunSpecHash == hash);
         if (resolved.Spec.RunPolicy.Suspend && resolved.Spec.RunPolicy.QueueName.Length > 0 && !finishedBefore && (current is null || !Finished(current)))
         {
             // Kueue unsuspends every Job whose workload it admitted, so a queued job is not suspended through its Job:
@@ -167,6 +171,7 @@ public sealed class DistillationJobReconciler(IDistillationCluster cluster, Trai
         // current is null here only when the run finished and its Job is gone (deleted by hand): the status stays.
         if (current is not null)
         {
+            status.RunSpecHash = RunSpecHash.OfRun(current) ?? status.RunSpecHash;
             current = await FollowSuspendAsync(job, current, cancellation).ConfigureAwait(false);
             var pods = await cluster.ListPodsAsync(current, cancellation).ConfigureAwait(false);
             Apply(job, status, patch, RunObserver.Observe(job, current, pods), now, generation, events, afterWrite, ref result);
@@ -191,6 +196,7 @@ public sealed class DistillationJobReconciler(IDistillationCluster cluster, Trai
     private static void ResetForNewRun(DistillationJobStatus status, JsonObject patch, V1Job run)
     {
         status.TrainerJob = run.Metadata.Name;
+        status.RunSpecHash = RunSpecHash.OfRun(run);
         status.StartTime = null;
         status.CompletionTime = null;
         status.Restarts = 0;
@@ -242,6 +248,7 @@ public sealed class DistillationJobReconciler(IDistillationCluster cluster, Trai
         ["completionTime"] = status.CompletionTime is { } end ? JsonValue.Create(end.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture)) : null,
         ["restarts"] = status.Restarts,
         ["trainerJob"] = status.TrainerJob,
+        ["runSpecHash"] = status.RunSpecHash,
     };
 
     // Null when the job turned out to be deleted since the cache saw it: then no trainer Job is made.
