@@ -22,6 +22,9 @@ public sealed class CheckpointStore(string root, int keep = 2)
     private const string StateFile = "state.json";
     private const string Prefix = "ckpt-";
 
+    // A temporary folder older than this is not one another process is still writing.
+    private static readonly TimeSpan LeftOverAge = TimeSpan.FromHours(1);
+
     /// <summary>The folder holding the checkpoints.</summary>
     public string Root { get; } = root;
 
@@ -131,26 +134,57 @@ public sealed class CheckpointStore(string root, int keep = 2)
         foreach (var (name, hash) in files)
         {
             var file = Path.Combine(folder, name);
-            if (!File.Exists(file))
+            try
             {
-                return $"{name} is missing";
-            }
+                if (!File.Exists(file))
+                {
+                    return $"{name} is missing";
+                }
 
-            if (Hash(file) != (string?)hash)
+                if (Hash(file) != (string?)hash)
+                {
+                    return $"{name} does not match its recorded SHA-256 (truncated or changed)";
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                return $"{name} does not match its recorded SHA-256 (truncated or changed)";
+                // Removed while being read (another pod pruning it), or unreadable: the one before it may do.
+                return $"{name} cannot be read: {e.Message}";
             }
         }
 
-        position = new TrainingPosition((int)state["stage"]!, (int)state["epoch"]!, (int)state["batch"]!, (long)state["globalStep"]!, (long)state["stageStep"]!);
+        try
+        {
+            position = new TrainingPosition(Number<int>(state, "stage"), Number<int>(state, "epoch"), Number<int>(state, "batch"), Number<long>(state, "globalStep"), Number<long>(state, "stageStep"));
+        }
+        catch (Exception e) when (e is InvalidDataException or FormatException or InvalidOperationException)
+        {
+            return $"state.json: {e.Message}";
+        }
+
         return null;
     }
 
+    private static T Number<T>(JsonObject state, string key) =>
+        state[key] is JsonValue value && value.TryGetValue<T>(out var number) ? number : throw new InvalidDataException($"no number {key}");
+
+    // Keeps the newest Keep checkpoints, and removes what a process killed while saving left behind (its temporary
+    // folder, or the previous checkpoint it was replacing), which would otherwise hold their size on the volume.
     private void Prune()
     {
-        foreach (var stale in Candidates().Skip(Keep))
+        var leftOvers = Directory.EnumerateDirectories(Root, ".tmp-*")
+            .Concat(Directory.EnumerateDirectories(Root, Prefix + "*.old-*"))
+            .Where(d => Directory.GetLastWriteTimeUtc(d) < DateTime.UtcNow - LeftOverAge);
+        foreach (var stale in Candidates().Skip(Keep).Concat(leftOvers).ToList())
         {
-            Directory.Delete(stale, recursive: true);
+            try
+            {
+                Directory.Delete(stale, recursive: true);
+            }
+            catch (DirectoryNotFoundException)
+            {
+                // Pruned by another process meanwhile.
+            }
         }
     }
 
