@@ -26,6 +26,7 @@ public sealed class ReconcilerDecisionTests : IDisposable
     private readonly List<IKubernetesObject<V1ObjectMeta>> _created = [];
     private readonly List<V1Job> _runs = [];
     private readonly List<V1Pod> _pods = [];
+    private readonly List<V1Pod> _predecessorPods = [];
     private readonly DistillationJob _job = TestJobs.Named("job").With(j => j.Metadata.Uid = "uid-1").Build();
 
     public ReconcilerDecisionTests()
@@ -34,6 +35,7 @@ public sealed class ReconcilerDecisionTests : IDisposable
         _cluster.Setup(c => c.StillExistsAsync(It.IsAny<DistillationJob>(), It.IsAny<CancellationToken>())).ReturnsAsync(true);
         _cluster.Setup(c => c.ListRunsAsync(It.IsAny<DistillationJob>(), It.IsAny<CancellationToken>())).ReturnsAsync(() => [.. _runs]);
         _cluster.Setup(c => c.ListPodsAsync(It.IsAny<V1Job>(), It.IsAny<CancellationToken>())).ReturnsAsync(() => [.. _pods]);
+        _cluster.Setup(c => c.ListPredecessorPodsAsync(It.IsAny<DistillationJob>(), It.IsAny<IReadOnlyList<V1Job>>(), It.IsAny<CancellationToken>())).ReturnsAsync(() => [.. _predecessorPods]);
         _cluster.Setup(c => c.CreateAsync(It.IsAny<IKubernetesObject<V1ObjectMeta>>(), It.IsAny<CancellationToken>()))
             .Callback<IKubernetesObject<V1ObjectMeta>, CancellationToken>((o, _) => _created.Add(o)).ReturnsAsync(true);
         _cluster.Setup(c => c.PatchStatusAsync(It.IsAny<DistillationJob>(), It.IsAny<JsonObject>(), It.IsAny<CancellationToken>()))
@@ -342,6 +344,24 @@ public sealed class ReconcilerDecisionTests : IDisposable
     }
 
     [Fact]
+    public async Task A_job_re_created_under_its_name_starts_after_the_deleted_ones_trainer_has_stopped()
+    {
+        _predecessorPods.Add(Pod("job-g1-old", "Running"));
+
+        var result = await Reconcile();
+
+        Assert.Empty(_created);
+        Assert.Equal("Pending", (string?)_patches[^1]["phase"]);
+        Assert.Contains("waiting for pod job-g1-old of an earlier DistillationJob named job to stop", (string?)Condition(_patches[^1], ConditionTypes.Running)["message"], StringComparison.Ordinal);
+        Assert.Equal(DistillationJobReconciler.ReplacementPoll, result.RequeueAfter);
+
+        Apply(_patches[^1]);
+        _predecessorPods.Clear();
+        await Reconcile();
+        Assert.Equal("job-g1", _created.OfType<V1Job>().Single().Metadata.Name);
+    }
+
+    [Fact]
     public async Task The_termination_message_fills_the_result_only_when_the_trainer_left_none()
     {
         Adopt(complete: true, terminationMessage: """{"studentAccuracy":0.8}""");
@@ -461,7 +481,7 @@ public sealed class ReconcilerDecisionTests : IDisposable
     // What the API server would hold after a merge patch of the operator's fields.
     private void Apply(JsonObject patch)
     {
-        var status = JsonNode.Parse(KubernetesJson.Serialize(_job.Status))!.AsObject();
+        var status = _job.Status is null ? new JsonObject() : JsonNode.Parse(KubernetesJson.Serialize(_job.Status))!.AsObject();
         foreach (var (name, value) in patch)
         {
             status[name] = value?.DeepClone();

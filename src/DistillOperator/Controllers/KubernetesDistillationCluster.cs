@@ -62,6 +62,19 @@ public sealed class KubernetesDistillationCluster(IKubernetes client, InformerSe
     }
 
     /// <inheritdoc />
+    public Task<IReadOnlyList<V1Pod>> ListPredecessorPodsAsync(DistillationJob job, IReadOnlyList<V1Job> runs, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(runs);
+        var ours = runs.Select(r => r.Metadata.Uid).ToHashSet(StringComparer.Ordinal);
+        IReadOnlyList<V1Pod> left = [.. pods.InNamespace(job.Metadata.NamespaceProperty)
+            .Where(p => p.Metadata.Labels?.TryGetValue(RunNames.JobLabel, out var name) == true && name == job.Metadata.Name)
+            .Where(p => p.Status?.Phase is not ("Succeeded" or "Failed"))
+            .Where(p => p.Metadata.OwnerReferences?.Any(o => ours.Contains(o.Uid)) != true)];
+        return Task.FromResult(left);
+    }
+
+    /// <inheritdoc />
     public async Task<bool> CreateAsync(IKubernetesObject<V1ObjectMeta> child, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(child);

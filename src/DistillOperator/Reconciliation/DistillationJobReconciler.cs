@@ -149,6 +149,16 @@ public sealed class DistillationJobReconciler(IDistillationCluster cluster, Trai
             return await FinishAsync(job, key, before, status, patch, events, afterWrite, new ReconcileResult(ReplacementPoll), now, cancellation).ConfigureAwait(false);
         }
 
+        if (current is null && !finishedBefore && before.TrainerJob is null &&
+            await cluster.ListPredecessorPodsAsync(job, all, cancellation).ConfigureAwait(false) is { Count: > 0 } predecessors)
+        {
+            // A job of this name deleted a moment ago: its trainer checkpoints into the same output before it stops,
+            // so this one starts after it (as a replaced run of the same job does).
+            status.Phase = JobPhase.Pending;
+            Conditions.Set(status.Conditions, ConditionTypes.Running, false, ConditionReasons.ReplacingRun, $"waiting for pod {predecessors[0].Metadata.Name} of an earlier DistillationJob named {job.Metadata.Name} to stop", generation, now);
+            return await FinishAsync(job, key, before, status, patch, events, afterWrite, new ReconcileResult(ReplacementPoll), now, cancellation).ConfigureAwait(false);
+        }
+
         if (current is null && !finishedBefore)
         {
             if (await StartRunAsync(job, resolved, hash, ranBefore: before.TrainerJob is not null, cancellation).ConfigureAwait(false) is not { } start)

@@ -29,6 +29,12 @@ public interface IDistillationCluster
     Task<IReadOnlyList<V1Pod>> ListPodsAsync(V1Job run, CancellationToken cancellation);
 
     /// <summary>
+    /// Trainer pods still running (or stopping) under the job's name that none of its runs owns: those of an earlier
+    /// DistillationJob of the same name, deleted a moment ago, whose trainer may still be writing its checkpoint.
+    /// </summary>
+    Task<IReadOnlyList<V1Pod>> ListPredecessorPodsAsync(DistillationJob job, IReadOnlyList<V1Job> runs, CancellationToken cancellation);
+
+    /// <summary>
     /// Creates a child; returns false when this job already has it. An object of that name that is not this job's
     /// throws <see cref="ChildNameConflictException"/> (after deleting it when an earlier job of the same name left it).
     /// </summary>
