@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using DistillOperator.Api.Validation;
 using DistillOperator.Api.V1Alpha1;
 using DistillOperator.Training;
@@ -36,12 +37,22 @@ internal static class QualityBenchmark
 
         var paths = new QualityPaths(options);
         using var cancellation = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
+        // SIGINT (Ctrl-C, also when started in the background, where a shell leaves it ignored) and SIGTERM stop at the
+        // next checkpoint; a second signal ends the process at once.
+        void Stop(PosixSignalContext context)
         {
-            e.Cancel = true;
+            if (cancellation.IsCancellationRequested)
+            {
+                return;
+            }
+
+            context.Cancel = true;
             cancellation.Cancel();
             error.WriteLine("quality: stopping; finished cells are saved, and the cell in progress resumes from its last checkpoint");
-        };
+        }
+
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 
         try
         {
