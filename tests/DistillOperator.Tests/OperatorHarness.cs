@@ -192,6 +192,22 @@ public sealed class OperatorHarness : IAsyncDisposable
         return events;
     }
 
+    /// <summary>Polls the job's Events until one with <paramref name="reason"/> appears; fails after <paramref name="timeout"/> (30 s).</summary>
+    public async Task<Corev1Event> WaitForEventAsync(string name, string reason, TimeSpan? timeout = null, string ns = "default")
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            if ((await EventsAsync(name, ns)).FirstOrDefault(e => e.Reason == reason) is { } found)
+            {
+                return found;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"no {reason} event about {ns}/{name}");
+            await Task.Delay(50);
+        }
+    }
+
     /// <summary>The running pods of a DistillationJob.</summary>
     public async Task<IList<V1Pod>> PodsAsync(string name, string ns = "default") =>
         (await Client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: $"distill.dev/job={name}")).Items;

@@ -97,14 +97,7 @@ public sealed class OperatorLifecycleTests
         await harness.StartOperatorAsync();
 
         await harness.CreateAsync(TestJobs.Named("jclash").Build());
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        Corev1Event? warning = null;
-        while (warning is null)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "no NameConflict event");
-            warning = (await harness.EventsAsync("jclash")).FirstOrDefault(e => e.Reason == "NameConflict");
-            await Task.Delay(50);
-        }
+        var warning = await harness.WaitForEventAsync("jclash", "NameConflict");
 
         Assert.Equal("Warning", warning.Type);
         Assert.Equal("batch/v1 Job default/jclash-g1 exists and is not this DistillationJob's trainer Job; delete it or rename the DistillationJob", warning.Message);
@@ -123,14 +116,7 @@ public sealed class OperatorLifecycleTests
         await harness.StartOperatorAsync();
 
         await harness.CreateAsync(TestJobs.Named("clash").Build());
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        Corev1Event? warning = null;
-        while (warning is null)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "no NameConflict event");
-            warning = (await harness.EventsAsync("clash")).FirstOrDefault(e => e.Reason == "NameConflict");
-            await Task.Delay(50);
-        }
+        var warning = await harness.WaitForEventAsync("clash", "NameConflict");
 
         Assert.Equal("Warning", warning.Type);
         Assert.Equal("ServiceAccount default/clash-trainer already exists and has no owner; the job needs that name for its trainer: delete the object or rename the DistillationJob", warning.Message);
