@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using DistillOperator.Api.V1Alpha1;
 using k8s;
 using k8s.Models;
@@ -7,15 +8,19 @@ namespace DistillOperator.Trainer;
 /// <summary>
 /// Patches the DistillationJob named by DISTILL_JOB_NAME in DISTILL_JOB_NAMESPACE with the pod's own credentials:
 /// the mounted service-account token in a cluster (whose Role allows only this patch), or the kubeconfig in
-/// KUBECONFIG outside one.
+/// KUBECONFIG outside one. When DISTILL_JOB_UID is set, every patch carries it as metadata.uid, which the API server
+/// treats as a precondition: a pod left over from a deleted job cannot write into a new job of the same name (409).
 /// </summary>
-public sealed class KubernetesStatusPatcher(IKubernetes client, string ns, string name) : IStatusPatcher, IDisposable
+public sealed class KubernetesStatusPatcher(IKubernetes client, string ns, string name, string? uid = null) : IStatusPatcher, IDisposable
 {
     /// <summary>The environment variable naming the job.</summary>
     public const string JobNameVariable = "DISTILL_JOB_NAME";
 
     /// <summary>The environment variable naming the job's namespace.</summary>
     public const string JobNamespaceVariable = "DISTILL_JOB_NAMESPACE";
+
+    /// <summary>The environment variable holding the job's uid (optional).</summary>
+    public const string JobUidVariable = "DISTILL_JOB_UID";
 
     /// <summary>The job this patcher writes to, as NAMESPACE/NAME.</summary>
     public string Target => $"{ns}/{name}";
@@ -48,13 +53,26 @@ public sealed class KubernetesStatusPatcher(IKubernetes client, string ns, strin
 
         config.HttpClientTimeout = TimeSpan.FromSeconds(15);
         reason = "";
-        return new KubernetesStatusPatcher(new Kubernetes(config), ns, name);
+        var uid = Environment.GetEnvironmentVariable(JobUidVariable);
+        return new KubernetesStatusPatcher(new Kubernetes(config), ns, name, string.IsNullOrEmpty(uid) ? null : uid);
     }
 
     /// <inheritdoc />
     public async Task PatchAsync(string mergePatch, CancellationToken cancellation) =>
-        await client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(new V1Patch(mergePatch, V1Patch.PatchType.MergePatch), ApiGroup.Name, ApiGroup.Version, ns, DistillationJob.Plural, name, fieldManager: "distill-trainer", cancellationToken: cancellation).ConfigureAwait(false);
+        await client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(new V1Patch(WithUid(mergePatch), V1Patch.PatchType.MergePatch), ApiGroup.Name, ApiGroup.Version, ns, DistillationJob.Plural, name, fieldManager: "distill-trainer", cancellationToken: cancellation).ConfigureAwait(false);
 
     /// <inheritdoc />
     public void Dispose() => client.Dispose();
+
+    private string WithUid(string mergePatch)
+    {
+        if (uid is null)
+        {
+            return mergePatch;
+        }
+
+        var patch = JsonNode.Parse(mergePatch)!.AsObject();
+        patch["metadata"] = new JsonObject { ["uid"] = uid };
+        return patch.ToJsonString();
+    }
 }

@@ -5,6 +5,7 @@ using DistillOperator.Controllers;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace DistillOperator.Tests;
 
@@ -99,6 +100,48 @@ public sealed class InformerTests
         Assert.Equal("4", informer.Get(new ObjectKey("ns", "b"))?.Metadata.ResourceVersion);
     }
 
+    [Fact]
+    public async Task Watches_that_keep_ending_at_once_are_listed_again_after_a_growing_wait_and_a_long_watch_resets_it()
+    {
+        var source = new ScriptedSource { WatchesEndAtOnce = true };
+        source.Lists.Enqueue([Map("a", "1")]);
+        var time = new FakeTimeProvider();
+        var informer = new Informer<V1ConfigMap>(source, NullLogger.Instance, TimeSpan.FromMinutes(5), time);
+        using var stop = new CancellationTokenSource();
+        var run = informer.RunAsync(stop.Token);
+        await informer.WaitForSyncAsync(CancellationToken.None);
+
+        await Task.Delay(200);
+        Assert.Equal(1, informer.Lists); // with no wait it would have listed thousands of times by now
+        time.Advance(TimeSpan.FromSeconds(1)); // the first wait is 0.5-0.75 s
+        await WaitUntil(() => informer.Lists == 2);
+
+        await Task.Delay(100);
+        time.Advance(TimeSpan.FromSeconds(0.8)); // the second is 1-1.5 s: not over yet
+        await Task.Delay(200);
+        Assert.Equal(2, informer.Lists);
+
+        source.WatchesEndAtOnce = false;
+        time.Advance(TimeSpan.FromSeconds(1));
+        await WaitUntil(() => informer.Lists == 3);
+        time.Advance(TimeSpan.FromSeconds(5)); // this watch stays open a while, then ends normally
+        source.Fail(new HttpRequestException(HttpRequestError.ResponseEnded, "The response ended prematurely."));
+        await WaitUntil(() => informer.Lists == 4); // at once: the fake clock does not move
+
+        await stop.CancelAsync();
+        await run;
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the condition did not hold within 10 s");
+            await Task.Delay(10);
+        }
+    }
+
     private static V1ConfigMap Map(string name, string version, string? uid = null) => new() { Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = "ns", ResourceVersion = version, Uid = uid } };
 
     private static async Task<List<string>> Take(Channel<string> seen, int count)
@@ -148,6 +191,7 @@ public sealed class InformerTests
     // Lists come from a queue; each watch reads events until the test fails it.
     private sealed class ScriptedSource : IListWatch<V1ConfigMap>
     {
+        private bool _endAtOnce;
         private TaskCompletionSource<Exception> _failure = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public Queue<List<V1ConfigMap>> Lists { get; } = new();
@@ -155,6 +199,13 @@ public sealed class InformerTests
         public Channel<(WatchEventType, V1ConfigMap)> Events { get; private set; } = Channel.CreateUnbounded<(WatchEventType, V1ConfigMap)>();
 
         public int ListFailures { get; set; }
+
+        // When set, every watch ends at once with no event, as behind a proxy that closes streams.
+        public bool WatchesEndAtOnce
+        {
+            get => Volatile.Read(ref _endAtOnce);
+            set => Volatile.Write(ref _endAtOnce, value);
+        }
 
         public string Description => "configmaps";
 
@@ -173,7 +224,7 @@ public sealed class InformerTests
 
         public async IAsyncEnumerable<(WatchEventType Type, V1ConfigMap Object)> WatchAsync(string? resourceVersion, int timeoutSeconds, [EnumeratorCancellation] CancellationToken cancellation)
         {
-            while (true)
+            while (!WatchesEndAtOnce)
             {
                 var next = Events.Reader.WaitToReadAsync(cancellation).AsTask();
                 var failed = _failure.Task;

@@ -17,6 +17,7 @@ public sealed class TrainerStatusReportingTests : IAsyncLifetime
     private static readonly TimeSpan Limit = TimeSpan.FromMinutes(5);
     private readonly string _workspace = Directory.CreateTempSubdirectory("distill-status-").FullName;
     private KubernetesEmulator _emulator = null!;
+    private string _uid = "";
 
     public async Task InitializeAsync()
     {
@@ -44,7 +45,8 @@ public sealed class TrainerStatusReportingTests : IAsyncLifetime
               output: {uri: "file://{{{_workspace}}}/out"}
             """);
         File.WriteAllText(Path.Combine(_workspace, "job.json"), KubernetesJson.Serialize(job));
-        await admin.CustomObjects.CreateNamespacedCustomObjectAsync(job, "distill.dev", "v1alpha1", "default", "distillationjobs");
+        var created = await admin.CustomObjects.CreateNamespacedCustomObjectAsync<JsonObject>(job, "distill.dev", "v1alpha1", "default", "distillationjobs");
+        _uid = (string)created["metadata"]!["uid"]!;
         // What the operator grants the trainer: patch on this job's status, nothing else.
         await admin.RbacAuthorizationV1.CreateNamespacedRoleAsync(new V1Role
         {
@@ -90,6 +92,20 @@ public sealed class TrainerStatusReportingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_trainer_left_over_from_a_deleted_job_does_not_write_into_a_new_job_of_the_same_name()
+    {
+        using var trainer = Start(uid: "uid-of-the-deleted-job");
+        Assert.True(trainer.WaitForExit(Limit) == 0, trainer.Output);
+
+        using var admin = _emulator.CreateClient();
+        var job = await admin.CustomObjects.GetNamespacedCustomObjectAsync<JsonObject>("distill.dev", "v1alpha1", "default", "distillationjobs", "reporting");
+        Assert.Null(job["status"]?["progress"]);
+        Assert.Null(job["status"]?["result"]);
+        Assert.Contains("could not report progress", trainer.Output, StringComparison.Ordinal);
+        Assert.Contains("the result stays in the termination message", trainer.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_cluster_that_refuses_every_patch_does_not_fail_the_run_and_the_result_is_in_the_termination_message()
     {
         _emulator.Faults.FailNext(500, 100_000, "PATCH");
@@ -102,7 +118,7 @@ public sealed class TrainerStatusReportingTests : IAsyncLifetime
         Assert.Equal($"file://{_workspace}/out", (string?)result["artifactUri"]);
     }
 
-    private ChildProcess Start() => ChildProcess.Start(
+    private ChildProcess Start(string? uid = null) => ChildProcess.Start(
         BuiltAssembly.Path(typeof(TrainerStatusReportingTests).Assembly, "TrainerAssembly"),
         _workspace,
         new Dictionary<string, string>
@@ -110,6 +126,7 @@ public sealed class TrainerStatusReportingTests : IAsyncLifetime
             ["KUBECONFIG"] = Path.Combine(_workspace, "kubeconfig"),
             ["DISTILL_JOB_NAME"] = "reporting",
             ["DISTILL_JOB_NAMESPACE"] = "default",
+            ["DISTILL_JOB_UID"] = uid ?? _uid,
             ["DISTILL_STATUS_INTERVAL_SECONDS"] = "0.3",
             ["DISTILL_TERMINATION_LOG"] = Path.Combine(_workspace, "termination-log"),
         },

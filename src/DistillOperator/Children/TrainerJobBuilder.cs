@@ -142,6 +142,7 @@ public static class TrainerJobBuilder
             [
                 new V1EnvVar { Name = "DISTILL_JOB_NAME", Value = job.Metadata.Name },
                 new V1EnvVar { Name = "DISTILL_JOB_NAMESPACE", ValueFrom = new V1EnvVarSource { FieldRef = new V1ObjectFieldSelector { FieldPath = "metadata.namespace" } } },
+                new V1EnvVar { Name = "DISTILL_JOB_UID", Value = job.Metadata.Uid ?? "" },
                 new V1EnvVar { Name = "HOME", Value = "/tmp" },
             ],
             Resources = new V1ResourceRequirements { Requests = quantities.Count > 0 ? quantities : null, Limits = limits.Count > 0 ? limits : null },

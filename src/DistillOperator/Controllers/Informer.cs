@@ -11,13 +11,18 @@ namespace DistillOperator.Controllers;
 /// Keeps a local cache of one kind by list + watch: lists, then watches from the list's resourceVersion with
 /// bookmarks and a server-side timeout; when the stream ends for any reason (timeout, dropped connection, 410 Gone)
 /// it lists again, so the cache converges and every object is handed to <see cref="Changed"/> again (the resync).
-/// Failures back off exponentially with jitter. Deleted objects are handed over too, after leaving the cache.
+/// Failures back off exponentially with jitter, and so do watches that keep ending within a second of starting (a
+/// proxy closing every stream, a resourceVersion already too old), so a misbehaving server is not relisted in a hot
+/// loop. Deleted objects are handed over too, after leaving the cache.
 /// </summary>
 /// <typeparam name="T">The kind.</typeparam>
 public sealed class Informer<T>(IListWatch<T> source, ILogger logger, TimeSpan resync, TimeProvider? time = null)
     where T : class, IKubernetesObject<V1ObjectMeta>
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
+
+    // A watch that ends sooner than this after it started counts as a quick end: the next list waits (backs off).
+    private static readonly TimeSpan QuickWatchEnd = TimeSpan.FromSeconds(1);
 
     // How long a deleted object's uid is remembered: far longer than any write's answer can take to arrive.
     private static readonly TimeSpan TombstoneAge = TimeSpan.FromMinutes(10);
@@ -68,8 +73,11 @@ public sealed class Informer<T>(IListWatch<T> source, ILogger logger, TimeSpan r
     public async Task RunAsync(CancellationToken cancellation)
     {
         var failures = 0;
+        var quickEnds = 0;
         while (!cancellation.IsCancellationRequested)
         {
+            var watchStarted = (DateTimeOffset?)null;
+            TimeSpan delay;
             try
             {
                 var (items, resourceVersion) = await source.ListAsync(cancellation).ConfigureAwait(false);
@@ -77,8 +85,10 @@ public sealed class Informer<T>(IListWatch<T> source, ILogger logger, TimeSpan r
                 Replace(items, resourceVersion);
                 _synced.TrySetResult();
                 failures = 0;
+                watchStarted = _time.GetUtcNow();
                 await WatchAsync(resourceVersion, cancellation).ConfigureAwait(false);
                 logger.LogDebug("Watch of {Source} ended; listing again", source.Description);
+                delay = AfterWatchEnded(watchStarted.Value, ref quickEnds);
             }
             catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
             {
@@ -87,29 +97,52 @@ public sealed class Informer<T>(IListWatch<T> source, ILogger logger, TimeSpan r
             catch (KubernetesException e) when (e.Status?.Code == (int)HttpStatusCode.Gone)
             {
                 logger.LogInformation("Watch of {Source} expired ({Message}); listing again", source.Description, e.Status.Message);
+                delay = watchStarted is { } started ? AfterWatchEnded(started, ref quickEnds) : Backoff(++failures);
             }
-            catch (HttpRequestException e) when (e.HttpRequestError is HttpRequestError.ResponseEnded)
+            catch (HttpRequestException e) when (e.HttpRequestError is HttpRequestError.ResponseEnded && watchStarted is not null)
             {
                 // KubernetesClient throws this when a watch stream ends without any event: a normal end.
                 logger.LogDebug("Watch of {Source} ended with no event; listing again", source.Description);
+                delay = AfterWatchEnded(watchStarted.Value, ref quickEnds);
             }
             catch (Exception e) when (!cancellation.IsCancellationRequested)
             {
                 // Anything else (a timeout, a refused connection, a 5xx, a bad payload): back off and list again;
                 // an informer that stopped would leave the reconciler working on a frozen cache.
                 failures++;
-                var delay = Backoff(failures);
+                delay = Backoff(failures);
                 logger.LogWarning(e, "List or watch of {Source} failed ({Failures} in a row); retrying in {Delay}", source.Description, failures, delay);
-                try
-                {
-                    await Task.Delay(delay, _time, cancellation).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
+            }
+
+            if (delay <= TimeSpan.Zero)
+            {
+                continue;
+            }
+
+            try
+            {
+                await Task.Delay(delay, _time, cancellation).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
             }
         }
+    }
+
+    // No wait after a watch that ran a while; after watches that end at once, the same back-off as failures.
+    private TimeSpan AfterWatchEnded(DateTimeOffset started, ref int quickEnds)
+    {
+        if (_time.GetUtcNow() - started >= QuickWatchEnd)
+        {
+            quickEnds = 0;
+            return TimeSpan.Zero;
+        }
+
+        quickEnds++;
+        var delay = Backoff(quickEnds);
+        logger.LogDebug("Watch of {Source} ended {Count} time(s) in a row within {Quick}; listing again in {Delay}", source.Description, quickEnds, QuickWatchEnd, delay);
+        return delay;
     }
 
     // Exponential from 0.5 s, at most 30 s, with up to 50% jitter so replicas do not retry in step.
