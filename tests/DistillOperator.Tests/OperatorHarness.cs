@@ -2,6 +2,7 @@ using System.Text.Json;
 using DistillOperator.Api.Schema;
 using DistillOperator.Api.V1Alpha1;
 using DistillOperator.Children;
+using DistillOperator.Controllers;
 using DistillOperator.Hosting;
 using DistillOperator.Testing;
 using DistillOperator.Testing.Emulator;
@@ -12,6 +13,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DistillOperator.Tests;
 
@@ -96,6 +98,17 @@ public sealed class OperatorHarness : IAsyncDisposable
 
     /// <summary>The replica's state (leading, synced).</summary>
     public static OperatorState State(WebApplication app) => app.Services.GetRequiredService<OperatorState>();
+
+    /// <summary>
+    /// The operator's view of the cluster over the administrator's client, with informers that are never run: their
+    /// caches hold only what this view wrote itself, so a test sees exactly what the operator's own writes remember.
+    /// </summary>
+    public KubernetesDistillationCluster ClusterWithIdleInformers() => new(
+        Client,
+        new InformerSet<DistillationJob>([(null, new Informer<DistillationJob>(ListWatches.DistillationJobs(Client, null), NullLogger.Instance, TimeSpan.FromMinutes(10)))]),
+        new InformerSet<V1Job>([(null, new Informer<V1Job>(ListWatches.Jobs(Client, null, RunNames.JobLabel), NullLogger.Instance, TimeSpan.FromMinutes(10)))]),
+        new InformerSet<V1Pod>([(null, new Informer<V1Pod>(ListWatches.Pods(Client, null, RunNames.JobLabel), NullLogger.Instance, TimeSpan.FromMinutes(10)))]),
+        new EventRecorder(Client, "test", TimeProvider.System, NullLogger.Instance));
 
     /// <summary>Creates a DistillationJob as a user would.</summary>
     public async Task<DistillationJob> CreateAsync(DistillationJob job)

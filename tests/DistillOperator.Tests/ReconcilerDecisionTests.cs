@@ -67,6 +67,22 @@ public sealed class ReconcilerDecisionTests : IDisposable
     }
 
     [Fact]
+    public async Task A_spec_made_invalid_stops_the_run_once_while_the_old_trainer_stops()
+    {
+        Adopt();
+        _job.Spec.Distillation.Temperature = 0;
+        _job.Metadata.Generation = 2;
+        _cluster.Setup(c => c.DeleteRunAsync(It.IsAny<V1Job>(), It.IsAny<CancellationToken>())).Callback(() => _runs[0].Metadata.DeletionTimestamp = Start.UtcDateTime).Returns(Task.CompletedTask);
+
+        await Reconcile();
+        Apply(_patches[^1]);
+        await Reconcile(); // the run is still there, being deleted
+
+        _cluster.Verify(c => c.DeleteRunAsync(It.Is<V1Job>(r => r.Metadata.Name == "job-g1"), It.IsAny<CancellationToken>()), Times.Once);
+        Assert.Equal(("Warning", ConditionReasons.InvalidSpec), (_events.Single().Type, _events.Single().Reason));
+    }
+
+    [Fact]
     public async Task A_job_deleted_since_the_cache_saw_it_gets_no_trainer_job_and_no_status()
     {
         _cluster.Setup(c => c.StillExistsAsync(It.IsAny<DistillationJob>(), It.IsAny<CancellationToken>())).ReturnsAsync(false);

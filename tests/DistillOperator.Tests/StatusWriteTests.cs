@@ -18,12 +18,7 @@ public sealed class StatusWriteTests
     {
         await using var harness = await OperatorHarness.StartAsync();
         var client = harness.Client;
-        var cluster = new KubernetesDistillationCluster(
-            client,
-            new InformerSet<DistillationJob>([(null, new Informer<DistillationJob>(ListWatches.DistillationJobs(client, null), NullLogger.Instance, TimeSpan.FromMinutes(10)))]),
-            new InformerSet<V1Job>([(null, new Informer<V1Job>(ListWatches.Jobs(client, null, "distill.dev/job"), NullLogger.Instance, TimeSpan.FromMinutes(10)))]),
-            new InformerSet<V1Pod>([(null, new Informer<V1Pod>(ListWatches.Pods(client, null, "distill.dev/job"), NullLogger.Instance, TimeSpan.FromMinutes(10)))]),
-            new EventRecorder(client, "test", TimeProvider.System, NullLogger.Instance));
+        var cluster = harness.ClusterWithIdleInformers();
         var first = await harness.CreateAsync(TestJobs.Named("reborn").Build());
         await cluster.PatchStatusAsync(first, new JsonObject { ["phase"] = "Running" }, CancellationToken.None);
         await client.CustomObjects.DeleteNamespacedCustomObjectAsync(ApiGroup.Name, ApiGroup.Version, "default", DistillationJob.Plural, "reborn");

@@ -123,7 +123,23 @@ public sealed class KubernetesDistillationCluster(IKubernetes client, InformerSe
         var ns = run.Metadata.NamespaceProperty;
         // Foreground: the Job stays until its pods are gone, so the next run starts after the old trainer stopped.
         await IgnoreNotFound(client.BatchV1.DeleteNamespacedJobAsync(run.Metadata.Name, ns, propagationPolicy: "Foreground", cancellationToken: cancellation)).ConfigureAwait(false);
+        RememberDeleting(run);
         await IgnoreNotFound(client.CoreV1.DeleteNamespacedConfigMapAsync(run.Metadata.Name + "-spec", ns, cancellationToken: cancellation)).ConfigureAwait(false);
+    }
+
+    // The cache holds the run as being deleted at once, as the watch will report it: a reconcile before that report
+    // neither deletes it again nor announces the stop twice. A watch or list that knows better replaces this copy.
+    private void RememberDeleting(V1Job run)
+    {
+        var cached = runs.Get(new ObjectKey(run.Metadata.NamespaceProperty ?? "", run.Metadata.Name)) ?? run;
+        if (cached.Metadata.Uid != run.Metadata.Uid || cached.Metadata.DeletionTimestamp is not null)
+        {
+            return;
+        }
+
+        var deleting = KubernetesJson.Deserialize<V1Job>(KubernetesJson.Serialize(cached));
+        deleting.Metadata.DeletionTimestamp = DateTime.UtcNow;
+        runs.Remember(deleting);
     }
 
     /// <inheritdoc />

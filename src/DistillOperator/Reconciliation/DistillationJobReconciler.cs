@@ -66,7 +66,7 @@ public sealed class DistillationJobReconciler(IDistillationCluster cluster, Trai
         {
             var message = string.Join("; ", problems);
             var runs = await cluster.ListRunsAsync(job, cancellation).ConfigureAwait(false);
-            foreach (var run in runs)
+            foreach (var run in runs.Where(r => r.Metadata.DeletionTimestamp is null))
             {
                 await cluster.DeleteRunAsync(run, cancellation).ConfigureAwait(false);
             }
