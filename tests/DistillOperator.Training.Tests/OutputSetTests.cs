@@ -70,4 +70,28 @@ public sealed class OutputSetTests : IDisposable
         Assert.Equal("old student", File.ReadAllText(_folder.Combine("model.safetensors")));
         Assert.Equal("new report", File.ReadAllText(_folder.Combine("report.json")));
     }
+
+    [Fact]
+    public void Another_writers_staging_is_left_alone_and_one_abandoned_for_over_an_hour_is_removed()
+    {
+        var busy = _folder.Combine(".staging-trainer-pod-b-1");
+        var abandoned = _folder.Combine(".staging-trainer-pod-a-1");
+        foreach (var folder in new[] { busy, abandoned })
+        {
+            Directory.CreateDirectory(folder);
+            File.WriteAllText(Path.Combine(folder, "model.safetensors"), "being written");
+        }
+
+        Directory.SetLastWriteTimeUtc(abandoned, DateTime.UtcNow.AddHours(-2));
+
+        using (var outputs = OutputSet.Begin(_folder.Path, "report.json"))
+        {
+            File.WriteAllText(Path.Combine(outputs.Staging, "report.json"), "new report");
+            outputs.Publish();
+        }
+
+        Assert.Equal("being written", File.ReadAllText(Path.Combine(busy, "model.safetensors")));
+        Assert.False(Directory.Exists(abandoned));
+        Assert.Equal("new report", File.ReadAllText(_folder.Combine("report.json")));
+    }
 }

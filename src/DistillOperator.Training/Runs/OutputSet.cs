@@ -9,8 +9,17 @@ namespace DistillOperator.Training.Runs;
 /// </summary>
 public sealed class OutputSet : IDisposable
 {
-    /// <summary>The staging folder's name inside the output folder.</summary>
-    public const string StagingFolder = ".staging";
+    /// <summary>
+    /// This process's staging folder inside the output folder: one per host and process, so two writers of one output
+    /// folder (two pods, or a pod and a local run) never share or delete each other's; a restarted container (same pod
+    /// name, same pid) finds and clears its own.
+    /// </summary>
+    public static readonly string StagingFolder = $"{StagingPrefix}{Environment.MachineName}-{Environment.ProcessId}";
+
+    private const string StagingPrefix = ".staging-";
+
+    // Another writer's staging folder untouched this long was left by a killed export.
+    private static readonly TimeSpan LeftOverAge = TimeSpan.FromHours(1);
 
     private readonly string _output;
     private readonly string _last;
@@ -23,10 +32,11 @@ public sealed class OutputSet : IDisposable
         Staging = Path.Combine(output, StagingFolder);
         if (Directory.Exists(Staging))
         {
-            // An export that died half-way: what it staged was never published.
+            // An export of this process (or this pod before a restart) that died half-way: never published.
             Directory.Delete(Staging, recursive: true);
         }
 
+        RemoveLeftOvers(output);
         Directory.CreateDirectory(Staging);
     }
 
@@ -66,5 +76,29 @@ public sealed class OutputSet : IDisposable
         }
 
         _published = true;
+    }
+
+    private static void RemoveLeftOvers(string output)
+    {
+        if (!Directory.Exists(output))
+        {
+            return;
+        }
+
+        var before = DateTime.UtcNow - LeftOverAge;
+        foreach (var folder in Directory.EnumerateDirectories(output, ".staging*"))
+        {
+            try
+            {
+                if (Directory.GetLastWriteTimeUtc(folder) < before)
+                {
+                    Directory.Delete(folder, recursive: true);
+                }
+            }
+            catch (DirectoryNotFoundException)
+            {
+                // Removed by its writer or another process meanwhile.
+            }
+        }
     }
 }
