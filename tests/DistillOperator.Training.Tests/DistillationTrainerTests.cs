@@ -224,6 +224,45 @@ public sealed class DistillationTrainerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Checkpoints_after_fine_tuning_share_one_copy_of_the_frozen_teacher_and_a_resume_loads_it()
+    {
+        var task = MakeTask(train: 96, validation: 32);
+        using var folder = new TempFolder();
+        var spec = SyntheticTask.Spec(DistillationStrategy.Soft, teacherEpochs: 1, classificationEpochs: 2);
+        spec.Training.CheckpointEverySteps = 2;
+        var store = new CheckpointStore(folder.Path, keep: 100);
+        var progress = new RecordingProgress();
+        var (teacher, student) = Models(task);
+        new DistillationTrainer(new TrainerSetup { Spec = spec, Teacher = teacher, Student = student, Train = task.Train, PadId = task.PadId, Progress = progress, Checkpoints = store }).Run();
+
+        var finetuneSteps = progress.Steps.Count(s => s.StageIndex == 1);
+        var teacherFiles = Directory.GetDirectories(folder.Path, "ckpt-*").Order(StringComparer.Ordinal)
+            .Select(d => (Step: long.Parse(Path.GetFileName(d)["ckpt-".Length..], System.Globalization.CultureInfo.InvariantCulture), Inode: Inode(Path.Combine(d, "teacher.safetensors"))))
+            .ToList();
+        var during = teacherFiles.Where(f => f.Step < finetuneSteps).ToList();
+        var after = teacherFiles.Where(f => f.Step >= finetuneSteps).ToList();
+        Assert.True(during.Count >= 2 && after.Count >= 3, string.Join(", ", teacherFiles));
+        Assert.Equal(during.Count, during.Select(f => f.Inode).Distinct().Count()); // a teacher still training: its own copy each time
+        Assert.Single(after.Select(f => f.Inode).Distinct()); // frozen: written once, linked since
+        Assert.DoesNotContain(after[0].Inode, during.Select(f => f.Inode));
+
+        var (teacher2, student2) = Models(task);
+        var resumed = new DistillationTrainer(new TrainerSetup { Spec = spec, Teacher = teacher2, Student = student2, Train = task.Train, PadId = task.PadId, Checkpoints = store }).Run();
+        Assert.Equal(after[^1].Step, resumed.ResumedFromStep);
+        Assert.All(teacher2.parameters().Zip(teacher.parameters()), pair => Assert.True(pair.First.allclose(pair.Second, rtol: 0, atol: 0), "the resumed teacher is not the fine-tuned one"));
+    }
+
+    // The file's inode number, from stat(1): two names of one file share it.
+    private static string Inode(string file)
+    {
+        using var stat = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("stat", ["--format=%i", file]) { RedirectStandardOutput = true })!;
+        var inode = stat.StandardOutput.ReadToEnd().Trim();
+        stat.WaitForExit();
+        Assert.True(stat.ExitCode == 0 && inode.Length > 0, $"stat {file} failed");
+        return inode;
+    }
+
+    [Fact]
     public void A_truncated_newest_checkpoint_is_skipped_with_a_warning_and_the_previous_one_resumed()
     {
         var task = MakeTask(train: 96, validation: 32);

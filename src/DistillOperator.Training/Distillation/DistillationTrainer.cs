@@ -32,6 +32,10 @@ public sealed class DistillationTrainer
     private readonly long _totalSteps;
     private readonly Device _device;
     private StoredCheckpoint? _resumed;
+
+    // The teacher file of the newest checkpoint written or resumed after fine-tuning ended: the teacher no longer
+    // changes, so later checkpoints link this file instead of writing the teacher again (440 MB for BERT-base).
+    private string? _finalTeacherFile;
     private ITeacherOutputs? _teacherOutputs;
 
     /// <summary>Plans the run.</summary>
@@ -332,12 +336,14 @@ public sealed class DistillationTrainer
         }
 
         var finetunesTeacher = _stages.Any(s => s.Kind == StageKind.TeacherFinetune);
+        var teacherFinal = TeacherIsFinal(position);
         var path = store.Save(position, folder =>
         {
             SafeTensorsFile.Write(Path.Combine(folder, StudentFile), _setup.Student.state_dict());
-            if (finetunesTeacher)
+            var teacherFile = Path.Combine(folder, TeacherFile);
+            if (finetunesTeacher && !(teacherFinal && _finalTeacherFile is { } earlier && File.Exists(earlier) && HardLink.TryCreate(earlier, teacherFile)))
             {
-                SafeTensorsFile.Write(Path.Combine(folder, TeacherFile), _setup.Teacher.state_dict());
+                SafeTensorsFile.Write(teacherFile, _setup.Teacher.state_dict());
             }
 
             if (_projections.Count > 0)
@@ -354,8 +360,12 @@ public sealed class DistillationTrainer
             using var random = torch.get_rng_state();
             File.WriteAllBytes(Path.Combine(folder, RandomStateFile), random.data<byte>().ToArray());
         });
+        _finalTeacherFile = finetunesTeacher && teacherFinal ? Path.Combine(path, TeacherFile) : null;
         _setup.Progress.CheckpointWritten(path, position.GlobalStep);
     }
+
+    // Fine-tuning stages come first: from the first stage after them on, the teacher is frozen.
+    private bool TeacherIsFinal(TrainingPosition position) => position.Stage >= _stages.Count(s => s.Kind == StageKind.TeacherFinetune);
 
     private TrainingPosition? Resume()
     {
@@ -404,6 +414,7 @@ public sealed class DistillationTrainer
         }
 
         _resumed = stored;
+        _finalTeacherFile = File.Exists(stored.File(TeacherFile)) && TeacherIsFinal(stored.Position) ? stored.File(TeacherFile) : null;
         using var random = torch.tensor(File.ReadAllBytes(stored.File(RandomStateFile)));
         torch.set_rng_state(random);
         return stored.Position;
