@@ -85,6 +85,11 @@ public static class TrainerCommand
                 output.WriteLine($"trainer: resumed from the checkpoint at step {resumed}");
             }
 
+            if (result.Outcome.SelectedStep is { } selected)
+            {
+                output.WriteLine($"trainer: exporting the student of step {selected}, the best on validation (spec.training.keepBest)");
+            }
+
             var jobResult = RunReport.ToJobResult(job, result);
             TerminationMessage.Write(jobResult);
             if (reporter is not null && reporter.ReportResultAsync(jobResult, cancellation: CancellationToken.None).GetAwaiter().GetResult())

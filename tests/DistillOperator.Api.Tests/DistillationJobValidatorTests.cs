@@ -105,6 +105,15 @@ public sealed class DistillationJobValidatorTests
             "spec.qualityGate", "set at least one of minStudentAccuracy, minAgreement or maxAccuracyDrop, or remove the gate"
         },
         {
+            "keeping the best student without validation data",
+            j =>
+            {
+                j.Spec.Data.Validation = null;
+                j.Spec.Training.KeepBest = true;
+            },
+            "spec.training.keepBest", "chooses the student by its validation accuracy: set spec.data.validation, or remove keepBest"
+        },
+        {
             "a teacher trained from scratch without its width",
             j => j.Spec.Teacher.Architecture!.HiddenSize = null,
             "spec.teacher.architecture.hiddenSize", "is required for a teacher trained from scratch"

@@ -23,14 +23,20 @@ public sealed class SerializationTests
     }
 
     [Fact]
-    public void A_student_field_left_unset_is_not_written_so_specs_from_before_it_keep_their_checkpoint_hash()
+    public void Optional_fields_left_unset_are_not_written_so_specs_from_before_them_keep_their_checkpoint_hash()
     {
         // The trainer's checkpoint folder is a hash of the serialised spec: a new optional field must not move it.
-        var unset = JsonNode.Parse(KubernetesJson.Serialize(TestJobs.Named("old").Build()))!["spec"]!["student"]!.AsObject();
-        var set = JsonNode.Parse(KubernetesJson.Serialize(TestJobs.Named("new").With(j => j.Spec.Student.FreezeEmbeddings = true).Build()))!["spec"]!["student"]!.AsObject();
+        var unset = JsonNode.Parse(KubernetesJson.Serialize(TestJobs.Named("old").Build()))!["spec"]!;
+        var set = JsonNode.Parse(KubernetesJson.Serialize(TestJobs.Named("new").With(j =>
+        {
+            j.Spec.Student.FreezeEmbeddings = true;
+            j.Spec.Training.KeepBest = true;
+        }).Build()))!["spec"]!;
 
-        Assert.False(unset.ContainsKey("freezeEmbeddings"));
-        Assert.True((bool)set["freezeEmbeddings"]!);
+        Assert.False(unset["student"]!.AsObject().ContainsKey("freezeEmbeddings"));
+        Assert.False(unset["training"]!.AsObject().ContainsKey("keepBest"));
+        Assert.True((bool)set["student"]!["freezeEmbeddings"]!);
+        Assert.True((bool)set["training"]!["keepBest"]!);
     }
 
     [Fact]

@@ -263,6 +263,66 @@ public sealed class DistillationTrainerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void With_keepBest_the_run_ends_with_the_final_stages_best_student_on_validation_and_says_which_step_it_is()
+    {
+        var task = MakeTask(train: 160, validation: 64);
+        var spec = KeepBestSpec();
+        var progress = new RecordingProgress();
+        var (teacher, student) = Models(task);
+
+        var outcome = new DistillationTrainer(new TrainerSetup { Spec = spec, Teacher = teacher, Student = student, Train = task.Train, Validation = task.Validation, PadId = task.PadId, Progress = progress }).Run();
+
+        var final = progress.Evaluations.Where(e => e.Stage == progress.Stages[^1].Stage.Name).ToList();
+        var best = final.First(e => e.Metrics.Accuracy == final.Max(f => f.Metrics.Accuracy));
+        Assert.NotEqual(final[^1].Step, best.Step); // the set-up must make the last evaluation worse than an earlier one
+        Assert.Equal(best.Step, outcome.SelectedStep);
+        Assert.Equal(best.Metrics.Accuracy, outcome.Student!.Accuracy);
+        Assert.True(outcome.Student.Accuracy > final[^1].Metrics.Accuracy);
+    }
+
+    [Fact]
+    public void With_keepBest_a_run_stopped_and_resumed_keeps_the_best_from_before_the_stop_and_ends_like_an_uninterrupted_one()
+    {
+        var task = MakeTask(train: 160, validation: 64);
+        var spec = KeepBestSpec();
+        spec.Training.CheckpointEverySteps = 1;
+        using var uninterruptedFolder = new TempFolder();
+        using var resumedFolder = new TempFolder();
+        var (teacher, student) = Models(task);
+        var uninterrupted = new DistillationTrainer(new TrainerSetup { Spec = spec, Teacher = teacher, Student = student, Train = task.Train, Validation = task.Validation, PadId = task.PadId, Checkpoints = new CheckpointStore(uninterruptedFolder.Path) }).Run();
+        var expected = student.parameters().Select(p => p.detach().clone()).ToList();
+
+        var (teacher2, student2) = Models(task);
+        using (var cancellation = new CancellationTokenSource())
+        {
+            var stopAfter = new CancelAfterSteps(new RecordingProgress(), cancellation, steps: (int)uninterrupted.SelectedStep!.Value + 3);
+            Assert.Throws<OperationCanceledException>(() => new DistillationTrainer(new TrainerSetup { Spec = spec, Teacher = teacher2, Student = student2, Train = task.Train, Validation = task.Validation, PadId = task.PadId, Progress = stopAfter, Checkpoints = new CheckpointStore(resumedFolder.Path) }).Run(cancellation.Token));
+        }
+
+        Assert.True(File.Exists(Path.Combine(resumedFolder.Path, DistillationTrainer.BestFolder, "best.json")));
+        var (teacher3, student3) = Models(task);
+        var resumedProgress = new RecordingProgress();
+        var resumed = new DistillationTrainer(new TrainerSetup { Spec = spec, Teacher = teacher3, Student = student3, Train = task.Train, Validation = task.Validation, PadId = task.PadId, Progress = resumedProgress, Checkpoints = new CheckpointStore(resumedFolder.Path) }).Run();
+
+        Assert.NotNull(resumed.ResumedFromStep);
+        Assert.DoesNotContain(resumedProgress.Evaluations, e => e.Step <= uninterrupted.SelectedStep); // the best came from the kept one
+        Assert.Equal(uninterrupted.SelectedStep, resumed.SelectedStep);
+        Assert.Equal(uninterrupted.Student, resumed.Student);
+        Assert.All(student3.parameters().Zip(expected), pair => Assert.True(pair.First.allclose(pair.Second, rtol: 0, atol: 0), "the resumed run ends with another student"));
+    }
+
+    // Soft-label distillation evaluated every few steps at a learning rate high enough that the student's validation
+    // accuracy goes up and down: its last evaluation is not its best.
+    private static DistillationJobSpec KeepBestSpec()
+    {
+        var spec = SyntheticTask.Spec(DistillationStrategy.Soft, classificationEpochs: 3);
+        spec.Training.KeepBest = true;
+        spec.Training.EvalEverySteps = 3;
+        spec.Training.LearningRate = 2e-2;
+        return spec;
+    }
+
+    [Fact]
     public void A_truncated_newest_checkpoint_is_skipped_with_a_warning_and_the_previous_one_resumed()
     {
         var task = MakeTask(train: 96, validation: 32);

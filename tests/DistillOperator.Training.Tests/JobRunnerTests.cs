@@ -53,6 +53,22 @@ public sealed class JobRunnerTests : IDisposable
     }
 
     [Fact]
+    public void With_keepBest_the_report_names_the_step_of_the_exported_student()
+    {
+        var result = Run(Job(spec =>
+        {
+            spec.Training.KeepBest = true;
+            spec.Training.EvalEverySteps = 4;
+        }));
+
+        var report = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(result.OutputFolder, RunReport.FileName)))!;
+        Assert.NotNull(result.Outcome.SelectedStep);
+        Assert.Equal(result.Outcome.SelectedStep, (long?)report["selectedStep"]);
+        Assert.Equal(0, result.Outcome.SelectedStep!.Value % 4);
+        Assert.Equal(result.Outcome.Student!.Accuracy, (double)report["student"]!["validation"]!["accuracy"]!);
+    }
+
+    [Fact]
     public void A_teacher_fine_tuned_by_a_job_is_exported_and_a_later_job_distils_from_it_without_fine_tuning_again()
     {
         var first = Run(Job());

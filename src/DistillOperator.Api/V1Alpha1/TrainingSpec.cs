@@ -56,6 +56,15 @@ public sealed class TrainingSpec
     [JsonPropertyName("evalEverySteps")]
     public int EvalEverySteps { get; set; }
 
+    /// <summary>
+    /// Export the student from the final stage's evaluation with the best validation accuracy (evaluated every
+    /// evalEverySteps steps, or at each epoch's end) instead of the last one, as the paper selects its models on the
+    /// development set. The best so far is kept beside the checkpoints, so a resumed run keeps it. Needs
+    /// spec.data.validation.
+    /// </summary>
+    [JsonPropertyName("keepBest")]
+    public bool? KeepBest { get; set; }
+
     /// <summary>Group examples of similar length into batches, so less padding is computed.</summary>
     [JsonPropertyName("lengthBucketing")]
     public bool LengthBucketing { get; set; } = true;

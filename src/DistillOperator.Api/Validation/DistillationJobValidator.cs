@@ -22,6 +22,11 @@ public static class DistillationJobValidator
         ValidateData(spec.Data, problems);
         ValidateArchitectures(spec, spec.Teacher.Architecture, problems);
         ValidateLossWeights(spec.Distillation, problems);
+        if (spec.Training.KeepBest == true && spec.Data.Validation is null)
+        {
+            problems.Add(new("spec.training.keepBest", "chooses the student by its validation accuracy: set spec.data.validation, or remove keepBest"));
+        }
+
         if (spec.QualityGate is { MinStudentAccuracy: null, MinAgreement: null, MaxAccuracyDrop: null })
         {
             problems.Add(new("spec.qualityGate", "set at least one of minStudentAccuracy, minAgreement or maxAccuracyDrop, or remove the gate"));

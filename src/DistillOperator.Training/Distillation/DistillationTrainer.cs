@@ -18,6 +18,9 @@ public sealed class DistillationTrainer
 {
     private const string StudentFile = "student.safetensors";
     private const string TeacherFile = "teacher.safetensors";
+
+    /// <summary>The folder beside the checkpoints that keeps the best student (spec.training.keepBest).</summary>
+    public const string BestFolder = "best";
     private const string ProjectionsFile = "projections.safetensors";
     private const string OptimizerFile = "optimizer.bin";
     private const string RandomStateFile = "rng.bin";
@@ -37,6 +40,7 @@ public sealed class DistillationTrainer
     // changes, so later checkpoints link this file instead of writing the teacher again (440 MB for BERT-base).
     private string? _finalTeacherFile;
     private ITeacherOutputs? _teacherOutputs;
+    private BestStudentStore? _best;
 
     /// <summary>Plans the run.</summary>
     public DistillationTrainer(TrainerSetup setup)
@@ -92,6 +96,14 @@ public sealed class DistillationTrainer
         torch.manual_seed(_spec.Training.Seed);
         var position = Resume() ?? TrainingPosition.Start;
         var resumedFrom = position == TrainingPosition.Start ? (long?)null : position.GlobalStep;
+        using var best = _spec.Training.KeepBest == true ? new BestStudentStore(_setup.Checkpoints is { } store ? Path.Combine(store.Root, BestFolder) : null) : null;
+        _best = best;
+        best?.Restore(resumedFrom, _setup.Progress.Warning);
+        if (best is not null && resumedFrom is not null && FinalStageEvaluatedAt(position))
+        {
+            // The evaluation that followed this checkpoint may not have happened before the stop: it is made up for.
+            Evaluate(_stages[^1], student, position.GlobalStep, cancellation);
+        }
 
         for (var stageIndex = position.Stage; stageIndex < _stages.Count; stageIndex++)
         {
@@ -103,14 +115,19 @@ public sealed class DistillationTrainer
         (_teacherOutputs as IDisposable)?.Dispose();
         teacher.eval();
         student.eval();
+        if (best?.Step is { } bestStep && bestStep != position.GlobalStep)
+        {
+            best.LoadInto(student);
+        }
+
         if (_setup.Validation is not { Count: > 0 } validation)
         {
-            return new TrainingOutcome(null, null, null, position.GlobalStep, resumedFrom);
+            return new TrainingOutcome(null, null, null, position.GlobalStep, resumedFrom) { SelectedStep = best?.Step };
         }
 
         var (teacherMetrics, teacherPredictions) = ModelEvaluator.Evaluate(teacher, validation, _setup.PadId, _spec.Training.BatchSize, cancellation);
         var (studentMetrics, studentPredictions) = ModelEvaluator.Evaluate(student, validation, _setup.PadId, _spec.Training.BatchSize, cancellation);
-        return new TrainingOutcome(teacherMetrics, studentMetrics, ClassificationMetrics.Agreement(studentPredictions, teacherPredictions), position.GlobalStep, resumedFrom);
+        return new TrainingOutcome(teacherMetrics, studentMetrics, ClassificationMetrics.Agreement(studentPredictions, teacherPredictions), position.GlobalStep, resumedFrom) { SelectedStep = best?.Step };
     }
 
     private TrainingPosition RunStage(TrainingStage stage, int stageIndex, TrainingPosition start, CancellationToken cancellation)
@@ -309,6 +326,26 @@ public sealed class DistillationTrainer
 
         var (metrics, _) = ModelEvaluator.Evaluate(trained, validation, _setup.PadId, _spec.Training.BatchSize, cancellation);
         _setup.Progress.Evaluated(new EvaluationProgress(stage.Name, step, stage.Kind == StageKind.TeacherFinetune ? "teacher" : "student", metrics));
+        if (_best is not null && ReferenceEquals(stage, _stages[^1]) && stage.Kind != StageKind.TeacherFinetune)
+        {
+            _best.Offer(step, metrics.Accuracy, trained);
+        }
+    }
+
+    // Whether an uninterrupted run evaluates the final stage's student at this position: every evalEverySteps steps
+    // inside the final stage, or at the end of each of its epochs.
+    private bool FinalStageEvaluatedAt(TrainingPosition position)
+    {
+        var final = _stages.Count - 1;
+        var inFinalStage = (position.Stage == final && position.StageStep > 0) || position.Stage == final + 1;
+        if (!inFinalStage || _stages[final].Kind == StageKind.TeacherFinetune)
+        {
+            return false;
+        }
+
+        return _spec.Training.EvalEverySteps > 0
+            ? position.GlobalStep % _spec.Training.EvalEverySteps == 0
+            : position.Stage == final + 1 || position.Batch == 0;
     }
 
     private static void Freeze(BertClassifier model)

@@ -44,6 +44,7 @@ public static class RunReport
             ["labels"] = new JsonArray([.. result.Labels.Select(l => (JsonNode)l)]),
             ["steps"] = outcome.Steps,
             ["resumedFromStep"] = outcome.ResumedFromStep,
+            ["selectedStep"] = outcome.SelectedStep,
             ["teacher"] = Model(result.TeacherParameters, result.TeacherBytes, result.TeacherLatencyMs, outcome.Teacher, result.Test?.Teacher),
             ["student"] = Model(result.StudentParameters, result.StudentBytes, result.StudentLatencyMs, outcome.Student, result.Test?.Student),
             ["agreement"] = new JsonObject { ["validation"] = outcome.Agreement, ["test"] = result.Test?.Agreement },
