@@ -8,8 +8,8 @@ namespace DistillOperator.Trainer;
 /// <summary>
 /// Patches the DistillationJob named by DISTILL_JOB_NAME in DISTILL_JOB_NAMESPACE with the pod's own credentials:
 /// the mounted service-account token in a cluster (whose Role allows only this patch), or the kubeconfig in
-/// KUBECONFIG outside one. When DISTILL_JOB_UID is set, every patch carries it as metadata.uid, which the API server
-/// treats as a precondition: a pod left over from a deleted job cannot write into a new job of the same name (409).
+/// KUBECONFIG outside one. When DISTILL_JOB_UID is set, every patch is a JSON patch that first tests metadata.uid:
+/// a pod left over from a deleted job cannot write into a new job of the same name (422).
 /// </summary>
 public sealed class KubernetesStatusPatcher(IKubernetes client, string ns, string name, string? uid = null) : IStatusPatcher, IDisposable
 {
@@ -59,20 +59,21 @@ public sealed class KubernetesStatusPatcher(IKubernetes client, string ns, strin
 
     /// <inheritdoc />
     public async Task PatchAsync(string mergePatch, CancellationToken cancellation) =>
-        await client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(new V1Patch(WithUid(mergePatch), V1Patch.PatchType.MergePatch), ApiGroup.Name, ApiGroup.Version, ns, DistillationJob.Plural, name, fieldManager: "distill-trainer", cancellationToken: cancellation).ConfigureAwait(false);
+        await client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(Guarded(mergePatch), ApiGroup.Name, ApiGroup.Version, ns, DistillationJob.Plural, name, fieldManager: "distill-trainer", cancellationToken: cancellation).ConfigureAwait(false);
 
     /// <inheritdoc />
     public void Dispose() => client.Dispose();
 
-    private string WithUid(string mergePatch)
+    // With the job's uid, the merge patch {"status": {...}} becomes a JSON patch that first tests the uid: the API
+    // server drops the metadata of a /status merge patch, so only a test operation can refuse a re-created job.
+    private V1Patch Guarded(string mergePatch)
     {
         if (uid is null)
         {
-            return mergePatch;
+            return new V1Patch(mergePatch, V1Patch.PatchType.MergePatch);
         }
 
-        var patch = JsonNode.Parse(mergePatch)!.AsObject();
-        patch["metadata"] = new JsonObject { ["uid"] = uid };
-        return patch.ToJsonString();
+        var fields = JsonNode.Parse(mergePatch)?["status"] as JsonObject ?? throw new ArgumentException("a status patch has a status object", nameof(mergePatch));
+        return new V1Patch(StatusPatch.ForJob(uid, statusMissing: false, fields).ToJsonString(), V1Patch.PatchType.JsonPatch);
     }
 }

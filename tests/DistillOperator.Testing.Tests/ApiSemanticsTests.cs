@@ -71,6 +71,52 @@ public sealed class ApiSemanticsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_uid_guards_a_PUT_but_is_dropped_from_a_status_merge_patch_and_a_JSON_patch_test_of_it_refuses_the_write()
+    {
+        var created = await CreateJob(Example("progressive.yaml"));
+        var name = created.Metadata.Name;
+        created.Metadata.Uid = "uid-of-a-deleted-job";
+        var put = await Assert.ThrowsAsync<HttpOperationException>(() =>
+            Client.CustomObjects.ReplaceNamespacedCustomObjectAsync<DistillationJob>(created, ApiGroup.Name, ApiGroup.Version, "default", DistillationJob.Plural, name));
+        Assert.Equal(HttpStatusCode.Conflict, put.Response.StatusCode);
+
+        // As the API server's status strategy: the patch's metadata is replaced by the stored object's, uid included.
+        var merge = new V1Patch("""{"metadata":{"uid":"uid-of-a-deleted-job"},"status":{"phase":"Running"}}""", V1Patch.PatchType.MergePatch);
+        await Client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(merge, ApiGroup.Name, ApiGroup.Version, "default", DistillationJob.Plural, name);
+        Assert.Equal(JobPhase.Running, (await GetJob(name)).Status?.Phase);
+
+        var guarded = new V1Patch(StatusPatch.ForJob("uid-of-a-deleted-job", statusMissing: false, new JsonObject { ["phase"] = "Failed" }).ToJsonString(), V1Patch.PatchType.JsonPatch);
+        var refused = await Assert.ThrowsAsync<HttpOperationException>(() =>
+            Client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(guarded, ApiGroup.Name, ApiGroup.Version, "default", DistillationJob.Plural, name));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.Response.StatusCode);
+        Assert.Equal(JobPhase.Running, (await GetJob(name)).Status?.Phase);
+    }
+
+    [Fact]
+    public async Task A_status_JSON_patch_adds_fields_removes_them_with_null_and_starts_a_status_only_where_there_is_none()
+    {
+        var created = await CreateJob(Example("progressive.yaml"));
+        var name = created.Metadata.Name;
+        var uid = created.Metadata.Uid;
+        Task Patch(bool statusMissing, JsonObject fields) => Client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(
+            new V1Patch(StatusPatch.ForJob(uid, statusMissing, fields).ToJsonString(), V1Patch.PatchType.JsonPatch), ApiGroup.Name, ApiGroup.Version, "default", DistillationJob.Plural, name);
+
+        await Patch(statusMissing: true, new JsonObject { ["phase"] = "Running", ["restarts"] = 1 });
+        var started = (await GetJob(name)).Status!;
+        Assert.Equal((JobPhase.Running, 1), (started.Phase, started.Restarts));
+
+        await Patch(statusMissing: false, new JsonObject { ["restarts"] = null, ["phase"] = "Succeeded" });
+        var status = (await GetJob(name)).Status!;
+        Assert.Equal(JobPhase.Succeeded, status.Phase);
+        Assert.Null(status.Restarts);
+
+        // A writer whose copy has no status (a stale read) does not wipe the status written meanwhile.
+        var stale = await Assert.ThrowsAsync<HttpOperationException>(() => Patch(statusMissing: true, new JsonObject { ["phase"] = "Pending" }));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, stale.Response.StatusCode);
+        Assert.Equal(JobPhase.Succeeded, (await GetJob(name)).Status!.Phase);
+    }
+
+    [Fact]
     public async Task Generation_moves_on_spec_changes_only_and_status_is_written_through_its_subresource_only()
     {
         var created = await CreateJob(Example("progressive.yaml"));

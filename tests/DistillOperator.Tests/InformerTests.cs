@@ -128,6 +128,17 @@ public sealed class InformerTests
         source.Fail(new HttpRequestException(HttpRequestError.ResponseEnded, "The response ended prematurely."));
         await WaitUntil(() => informer.Lists == 4); // at once: the fake clock does not move
 
+        // Watches refused at once (list allowed, watch forbidden) back off the same way, growing with each refusal.
+        source.WatchFailure = new HttpRequestException("403 Forbidden: cannot watch configmaps");
+        source.Fail(new HttpRequestException(HttpRequestError.ResponseEnded, "The response ended prematurely.")); // ends the open watch after 0 s
+        await Task.Delay(100);
+        time.Advance(TimeSpan.FromSeconds(1));
+        await WaitUntil(() => informer.Lists == 5);
+        await Task.Delay(100);
+        time.Advance(TimeSpan.FromSeconds(0.8)); // a second refusal in a row waits 1-1.5 s
+        await Task.Delay(200);
+        Assert.Equal(5, informer.Lists);
+
         await stop.CancelAsync();
         await run;
     }
@@ -200,6 +211,9 @@ public sealed class InformerTests
 
         public int ListFailures { get; set; }
 
+        // When set, every watch fails at once with it.
+        public Exception? WatchFailure { get; set; }
+
         // When set, every watch ends at once with no event, as behind a proxy that closes streams.
         public bool WatchesEndAtOnce
         {
@@ -224,6 +238,11 @@ public sealed class InformerTests
 
         public async IAsyncEnumerable<(WatchEventType Type, V1ConfigMap Object)> WatchAsync(string? resourceVersion, int timeoutSeconds, [EnumeratorCancellation] CancellationToken cancellation)
         {
+            if (WatchFailure is { } refused)
+            {
+                throw refused;
+            }
+
             while (!WatchesEndAtOnce)
             {
                 var next = Events.Reader.WaitToReadAsync(cancellation).AsTask();

@@ -11,9 +11,9 @@ namespace DistillOperator.Controllers;
 /// Keeps a local cache of one kind by list + watch: lists, then watches from the list's resourceVersion with
 /// bookmarks and a server-side timeout; when the stream ends for any reason (timeout, dropped connection, 410 Gone)
 /// it lists again, so the cache converges and every object is handed to <see cref="Changed"/> again (the resync).
-/// Failures back off exponentially with jitter, and so do watches that keep ending within a second of starting (a
-/// proxy closing every stream, a resourceVersion already too old), so a misbehaving server is not relisted in a hot
-/// loop. Deleted objects are handed over too, after leaving the cache.
+/// Failures back off exponentially with jitter, and so do watches that keep failing or ending within a second of
+/// starting (a proxy closing every stream, RBAC that allows list but not watch), so a misbehaving server is not relisted
+/// in a hot loop. Deleted objects are handed over too, after leaving the cache.
 /// </summary>
 /// <typeparam name="T">The kind.</typeparam>
 public sealed class Informer<T>(IListWatch<T> source, ILogger logger, TimeSpan resync, TimeProvider? time = null)
@@ -72,8 +72,8 @@ public sealed class Informer<T>(IListWatch<T> source, ILogger logger, TimeSpan r
     /// <summary>Lists and watches until <paramref name="cancellation"/> fires.</summary>
     public async Task RunAsync(CancellationToken cancellation)
     {
+        // Failed lists, failed watches and watches that ended at once, in a row: a watch that ran a while resets it.
         var failures = 0;
-        var quickEnds = 0;
         while (!cancellation.IsCancellationRequested)
         {
             var watchStarted = (DateTimeOffset?)null;
@@ -84,11 +84,10 @@ public sealed class Informer<T>(IListWatch<T> source, ILogger logger, TimeSpan r
                 Interlocked.Increment(ref _lists);
                 Replace(items, resourceVersion);
                 _synced.TrySetResult();
-                failures = 0;
                 watchStarted = _time.GetUtcNow();
                 await WatchAsync(resourceVersion, cancellation).ConfigureAwait(false);
                 logger.LogDebug("Watch of {Source} ended; listing again", source.Description);
-                delay = AfterWatchEnded(watchStarted.Value, ref quickEnds);
+                delay = AfterWatchEnded(watchStarted.Value, ref failures);
             }
             catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
             {
@@ -97,18 +96,23 @@ public sealed class Informer<T>(IListWatch<T> source, ILogger logger, TimeSpan r
             catch (KubernetesException e) when (e.Status?.Code == (int)HttpStatusCode.Gone)
             {
                 logger.LogInformation("Watch of {Source} expired ({Message}); listing again", source.Description, e.Status.Message);
-                delay = watchStarted is { } started ? AfterWatchEnded(started, ref quickEnds) : Backoff(++failures);
+                delay = watchStarted is { } started ? AfterWatchEnded(started, ref failures) : Backoff(++failures);
             }
             catch (HttpRequestException e) when (e.HttpRequestError is HttpRequestError.ResponseEnded && watchStarted is not null)
             {
                 // KubernetesClient throws this when a watch stream ends without any event: a normal end.
                 logger.LogDebug("Watch of {Source} ended with no event; listing again", source.Description);
-                delay = AfterWatchEnded(watchStarted.Value, ref quickEnds);
+                delay = AfterWatchEnded(watchStarted.Value, ref failures);
             }
             catch (Exception e) when (!cancellation.IsCancellationRequested)
             {
-                // Anything else (a timeout, a refused connection, a 5xx, a bad payload): back off and list again;
+                // Anything else (a timeout, a refused connection, a 403 or 5xx, a bad payload): back off and list again;
                 // an informer that stopped would leave the reconciler working on a frozen cache.
+                if (watchStarted is { } started && _time.GetUtcNow() - started >= QuickWatchEnd)
+                {
+                    failures = 0;
+                }
+
                 failures++;
                 delay = Backoff(failures);
                 logger.LogWarning(e, "List or watch of {Source} failed ({Failures} in a row); retrying in {Delay}", source.Description, failures, delay);
@@ -130,18 +134,18 @@ public sealed class Informer<T>(IListWatch<T> source, ILogger logger, TimeSpan r
         }
     }
 
-    // No wait after a watch that ran a while; after watches that end at once, the same back-off as failures.
-    private TimeSpan AfterWatchEnded(DateTimeOffset started, ref int quickEnds)
+    // No wait after a watch that ran a while; a watch that ended at once counts as a failure and waits as one.
+    private TimeSpan AfterWatchEnded(DateTimeOffset started, ref int failures)
     {
         if (_time.GetUtcNow() - started >= QuickWatchEnd)
         {
-            quickEnds = 0;
+            failures = 0;
             return TimeSpan.Zero;
         }
 
-        quickEnds++;
-        var delay = Backoff(quickEnds);
-        logger.LogDebug("Watch of {Source} ended {Count} time(s) in a row within {Quick}; listing again in {Delay}", source.Description, quickEnds, QuickWatchEnd, delay);
+        failures++;
+        var delay = Backoff(failures);
+        logger.LogDebug("Watch of {Source} ended within {Quick} ({Failures} in a row); listing again in {Delay}", source.Description, QuickWatchEnd, failures, delay);
         return delay;
     }
 

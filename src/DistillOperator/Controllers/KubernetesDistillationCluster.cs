@@ -155,10 +155,8 @@ public sealed class KubernetesDistillationCluster(IKubernetes client, InformerSe
     public async Task PatchStatusAsync(DistillationJob job, JsonObject status, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(job);
-        // metadata.uid makes the API server refuse the write (409) if the job was deleted and re-created under its name
-        // since it was read: one job's status never lands on its successor.
-        var body = new JsonObject { ["metadata"] = new JsonObject { ["uid"] = job.Metadata.Uid }, ["status"] = status.DeepClone() }.ToJsonString();
-        var updated = await client.CustomObjects.PatchNamespacedCustomObjectStatusAsync<DistillationJob>(new V1Patch(body, V1Patch.PatchType.MergePatch), ApiGroup.Name, ApiGroup.Version, job.Metadata.NamespaceProperty, DistillationJob.Plural, job.Metadata.Name, fieldManager: FieldManager, cancellationToken: cancellation).ConfigureAwait(false);
+        var body = StatusPatch.ForJob(job.Metadata.Uid, job.Status is null, status).ToJsonString();
+        var updated = await client.CustomObjects.PatchNamespacedCustomObjectStatusAsync<DistillationJob>(new V1Patch(body, V1Patch.PatchType.JsonPatch), ApiGroup.Name, ApiGroup.Version, job.Metadata.NamespaceProperty, DistillationJob.Plural, job.Metadata.Name, fieldManager: FieldManager, cancellationToken: cancellation).ConfigureAwait(false);
         jobs.Remember(updated);
     }
 

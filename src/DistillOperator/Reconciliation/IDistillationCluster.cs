@@ -49,7 +49,10 @@ public interface IDistillationCluster
     /// <summary>Deletes the DistillationJob (its TTL has passed); its children are collected by their owner references.</summary>
     Task DeleteJobAsync(DistillationJob job, CancellationToken cancellation);
 
-    /// <summary>Merge-patches the DistillationJob's status subresource with <paramref name="status"/> (the object under "status").</summary>
+    /// <summary>
+    /// Sets the fields of <paramref name="status"/> (null removes one) on the DistillationJob's status subresource, only
+    /// if the job is still the one with <paramref name="job"/>'s uid (a job re-created under its name refuses the write).
+    /// </summary>
     Task PatchStatusAsync(DistillationJob job, JsonObject status, CancellationToken cancellation);
 
     /// <summary>Records a Kubernetes Event about the DistillationJob (Normal or Warning).</summary>

@@ -63,7 +63,8 @@ public static class JsonPatches
                     document = Set(document, path, Get(document, (string)operation["from"]!)?.DeepClone(), insert: true);
                     break;
                 case "test":
-                    if (!JsonNode.DeepEquals(Get(document, path), operation["value"]))
+                    // As the API server's implementation: a missing member tests equal to null.
+                    if (!JsonNode.DeepEquals(Exists(document, path) ? Get(document, path) : null, operation["value"]))
                     {
                         throw Unprocessable($"the test operation at {path} failed");
                     }
@@ -81,6 +82,27 @@ public static class JsonPatches
 
     private static string[] Tokens(string pointer) =>
         pointer.Length == 0 ? [] : [.. pointer.TrimStart('/').Split('/').Select(t => t.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal))];
+
+    private static bool Exists(JsonNode document, string pointer)
+    {
+        JsonNode? current = document;
+        foreach (var token in Tokens(pointer))
+        {
+            switch (current)
+            {
+                case JsonObject o when o.ContainsKey(token):
+                    current = o[token];
+                    break;
+                case JsonArray a when int.TryParse(token, out var i) && i >= 0 && i < a.Count:
+                    current = a[i];
+                    break;
+                default:
+                    return false;
+            }
+        }
+
+        return true;
+    }
 
     private static JsonNode? Get(JsonNode document, string pointer)
     {
@@ -106,7 +128,7 @@ public static class JsonPatches
             return value ?? throw Unprocessable("cannot replace the whole document with null");
         }
 
-        var parent = Get(document, "/" + string.Join('/', tokens[..^1].Select(t => t.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal))));
+        var parent = tokens.Length == 1 ? document : Get(document, "/" + string.Join('/', tokens[..^1].Select(t => t.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal))));
         var last = tokens[^1];
         switch (parent)
         {

@@ -184,7 +184,10 @@ public sealed class ObjectStore
     }
 
     /// <summary>Replaces an object (PUT), or only its status (PUT on /status).</summary>
-    public JsonObject Replace(ResourceType type, string? ns, string name, JsonObject body, bool status)
+    public JsonObject Replace(ResourceType type, string? ns, string name, JsonObject body, bool status) =>
+        Write(type, ns, name, body, status, patched: false);
+
+    private JsonObject Write(ResourceType type, string? ns, string name, JsonObject body, bool status, bool patched)
     {
         ArgumentNullException.ThrowIfNull(body);
         lock (_lock)
@@ -196,11 +199,21 @@ public sealed class ObjectStore
                 throw ApiError.Conflict(type, name);
             }
 
-            // As the API server: a write that names another object's uid (one deleted and re-created under this name) fails.
+            // As the API server: a PUT naming another object's uid (one deleted and re-created under this name) fails
+            // its precondition (409). A PATCH has no such precondition: on an object a changed uid is refused as
+            // immutable (422); on /status the metadata of the patch is dropped, so a uid there guards nothing.
             var uid = (string?)body["metadata"]?["uid"];
             if (!string.IsNullOrEmpty(uid) && uid != (string?)current["metadata"]!["uid"])
             {
-                throw ApiError.UidConflict(type, name, uid, (string?)current["metadata"]!["uid"]);
+                if (!patched)
+                {
+                    throw ApiError.UidConflict(type, name, uid, (string?)current["metadata"]!["uid"]);
+                }
+
+                if (!status)
+                {
+                    throw ApiError.Invalid(type, name, [("metadata.uid", "field is immutable")]);
+                }
             }
 
             JsonObject updated;
@@ -260,7 +273,7 @@ public sealed class ObjectStore
                 throw new ApiError(422, "Invalid", "the patched object is not an object");
             }
 
-            return Replace(type, ns, name, patchedObject, status);
+            return Write(type, ns, name, patchedObject, status, patched: true);
         }
     }
 
@@ -437,10 +450,42 @@ public sealed class ObjectStore
             return;
         }
 
+        // As for a custom resource: nulls of fields that are not nullable (none of ours is) are pruned, not refused,
+        // so a JSON patch adding null removes the field as a merge patch's null does.
+        PruneNulls(obj);
+
         var problems = StructuralSchemaValidator.Validate(obj, type.Schema, StructuralChecks.ApiServer);
         if (problems.Count > 0)
         {
             throw ApiError.Invalid(type, name, problems.Select(p => (p.Path, p.Message)));
+        }
+    }
+
+    private static void PruneNulls(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject o:
+                foreach (var key in o.Where(p => p.Value is null).Select(p => p.Key).ToList())
+                {
+                    o.Remove(key);
+                }
+
+                foreach (var (_, value) in o)
+                {
+                    PruneNulls(value);
+                }
+
+                break;
+            case JsonArray a:
+                foreach (var item in a)
+                {
+                    PruneNulls(item);
+                }
+
+                break;
+            default:
+                break;
         }
     }
 
