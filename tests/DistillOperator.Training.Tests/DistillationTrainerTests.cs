@@ -299,7 +299,8 @@ public sealed class DistillationTrainerTests(ITestOutputHelper output)
             Assert.Throws<OperationCanceledException>(() => new DistillationTrainer(new TrainerSetup { Spec = spec, Teacher = teacher2, Student = student2, Train = task.Train, Validation = task.Validation, PadId = task.PadId, Progress = stopAfter, Checkpoints = new CheckpointStore(resumedFolder.Path) }).Run(cancellation.Token));
         }
 
-        Assert.True(File.Exists(Path.Combine(resumedFolder.Path, DistillationTrainer.BestFolder, "best.json")));
+        var newest = Directory.GetDirectories(resumedFolder.Path, "ckpt-*").Order(StringComparer.Ordinal).Last();
+        Assert.True(File.Exists(Path.Combine(newest, BestStudent.StateFile)), $"{newest} holds no best student");
         var (teacher3, student3) = Models(task);
         var resumedProgress = new RecordingProgress();
         var resumed = new DistillationTrainer(new TrainerSetup { Spec = spec, Teacher = teacher3, Student = student3, Train = task.Train, Validation = task.Validation, PadId = task.PadId, Progress = resumedProgress, Checkpoints = new CheckpointStore(resumedFolder.Path) }).Run();

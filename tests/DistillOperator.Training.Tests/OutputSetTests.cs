@@ -82,7 +82,9 @@ public sealed class OutputSetTests : IDisposable
             File.WriteAllText(Path.Combine(folder, "model.safetensors"), "being written");
         }
 
+        File.SetLastWriteTimeUtc(Path.Combine(abandoned, "model.safetensors"), DateTime.UtcNow.AddHours(-2));
         Directory.SetLastWriteTimeUtc(abandoned, DateTime.UtcNow.AddHours(-2));
+        Directory.SetLastWriteTimeUtc(busy, DateTime.UtcNow.AddHours(-2)); // an old folder, but a file in it is being written now
 
         using (var outputs = OutputSet.Begin(_folder.Path, "report.json"))
         {

@@ -59,7 +59,7 @@ public sealed class TrainingSpec
     /// <summary>
     /// Export the student from the final stage's evaluation with the best validation accuracy (evaluated every
     /// evalEverySteps steps, or at each epoch's end) instead of the last one, as the paper selects its models on the
-    /// development set. The best so far is kept beside the checkpoints, so a resumed run keeps it. Needs
+    /// development set. The best so far is saved in every checkpoint, so a resumed run keeps it. Needs
     /// spec.data.validation.
     /// </summary>
     [JsonPropertyName("keepBest")]

@@ -18,9 +18,6 @@ public sealed class DistillationTrainer
 {
     private const string StudentFile = "student.safetensors";
     private const string TeacherFile = "teacher.safetensors";
-
-    /// <summary>The folder beside the checkpoints that keeps the best student (spec.training.keepBest).</summary>
-    public const string BestFolder = "best";
     private const string ProjectionsFile = "projections.safetensors";
     private const string OptimizerFile = "optimizer.bin";
     private const string RandomStateFile = "rng.bin";
@@ -40,7 +37,7 @@ public sealed class DistillationTrainer
     // changes, so later checkpoints link this file instead of writing the teacher again (440 MB for BERT-base).
     private string? _finalTeacherFile;
     private ITeacherOutputs? _teacherOutputs;
-    private BestStudentStore? _best;
+    private BestStudent? _best;
 
     /// <summary>Plans the run.</summary>
     public DistillationTrainer(TrainerSetup setup)
@@ -94,11 +91,10 @@ public sealed class DistillationTrainer
 
         Freeze(teacher);
         torch.manual_seed(_spec.Training.Seed);
+        using var best = _spec.Training.KeepBest == true ? new BestStudent() : null;
+        _best = best;
         var position = Resume() ?? TrainingPosition.Start;
         var resumedFrom = position == TrainingPosition.Start ? (long?)null : position.GlobalStep;
-        using var best = _spec.Training.KeepBest == true ? new BestStudentStore(_setup.Checkpoints is { } store ? Path.Combine(store.Root, BestFolder) : null) : null;
-        _best = best;
-        best?.Restore(resumedFrom, _setup.Progress.Warning);
         if (best is not null && resumedFrom is not null && FinalStageEvaluatedAt(position))
         {
             // The evaluation that followed this checkpoint may not have happened before the stop: it is made up for.
@@ -118,6 +114,10 @@ public sealed class DistillationTrainer
         if (best?.Step is { } bestStep && bestStep != position.GlobalStep)
         {
             best.LoadInto(student);
+        }
+        else if (best is { Step: null } && _setup.Validation is { Count: > 0 })
+        {
+            _setup.Progress.Warning($"spec.training.keepBest: no evaluation fell in the final stage (evalEverySteps {_spec.Training.EvalEverySteps}); the last student is exported");
         }
 
         if (_setup.Validation is not { Count: > 0 } validation)
@@ -388,6 +388,8 @@ public sealed class DistillationTrainer
                 SafeTensorsFile.Write(Path.Combine(folder, ProjectionsFile), _projections.state_dict());
             }
 
+            _best?.SaveInto(folder);
+
             if (optimizer is not null)
             {
                 using var writer = new BinaryWriter(File.Create(Path.Combine(folder, OptimizerFile)));
@@ -398,6 +400,7 @@ public sealed class DistillationTrainer
             File.WriteAllBytes(Path.Combine(folder, RandomStateFile), random.data<byte>().ToArray());
         });
         _finalTeacherFile = finetunesTeacher && teacherFinal ? Path.Combine(path, TeacherFile) : null;
+        _best?.SavedIn(path);
         _setup.Progress.CheckpointWritten(path, position.GlobalStep);
     }
 
@@ -451,6 +454,7 @@ public sealed class DistillationTrainer
         }
 
         _resumed = stored;
+        _best?.LoadFrom(stored);
         _finalTeacherFile = File.Exists(stored.File(TeacherFile)) && TeacherIsFinal(stored.Position) ? stored.File(TeacherFile) : null;
         using var random = torch.tensor(File.ReadAllBytes(stored.File(RandomStateFile)));
         torch.set_rng_state(random);

@@ -85,20 +85,34 @@ public sealed class OutputSet : IDisposable
             return;
         }
 
+        // Best effort: a folder that cannot be removed (another owner, a busy file on NFS) stays, and the export goes on.
         var before = DateTime.UtcNow - LeftOverAge;
         foreach (var folder in Directory.EnumerateDirectories(output, ".staging*"))
         {
             try
             {
-                if (Directory.GetLastWriteTimeUtc(folder) < before)
+                if (LastWrite(folder) < before)
                 {
                     Directory.Delete(folder, recursive: true);
                 }
             }
-            catch (DirectoryNotFoundException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                // Removed by its writer or another process meanwhile.
+                // Removed by its writer meanwhile, or not ours to remove.
             }
         }
+    }
+
+    // The newest write in the folder or below it: a writer still busy with a large file is not idle.
+    private static DateTime LastWrite(string folder)
+    {
+        var newest = Directory.GetLastWriteTimeUtc(folder);
+        foreach (var entry in Directory.EnumerateFileSystemEntries(folder, "*", SearchOption.AllDirectories))
+        {
+            var written = File.GetLastWriteTimeUtc(entry);
+            newest = written > newest ? written : newest;
+        }
+
+        return newest;
     }
 }
