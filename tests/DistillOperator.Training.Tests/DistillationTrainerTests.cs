@@ -202,6 +202,31 @@ public sealed class DistillationTrainerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_stop_during_an_evaluation_inside_an_epoch_keeps_the_steps_trained_before_it()
+    {
+        var task = MakeTask(train: 96, validation: 64);
+        using var folder = new TempFolder();
+        var spec = SyntheticTask.Spec(DistillationStrategy.Soft, classificationEpochs: 2);
+        spec.Training.EvalEverySteps = 3;
+        spec.Training.CheckpointEverySteps = 0; // only at epoch ends
+        DistillationTrainer Trainer(ITrainingProgress progress)
+        {
+            var (teacher, student) = Models(task);
+            return new DistillationTrainer(new TrainerSetup { Spec = spec, Teacher = teacher, Student = student, Train = task.Train, Validation = task.Validation, PadId = task.PadId, Progress = progress, Checkpoints = new CheckpointStore(folder.Path) });
+        }
+
+        var progress = new RecordingProgress();
+        using var cancellation = new CancellationTokenSource();
+
+        // Cancelled in step 3, whose evaluation then stops at its first batch.
+        Assert.Throws<OperationCanceledException>(() => Trainer(new CancelAfterSteps(progress, cancellation, steps: 3)).Run(cancellation.Token));
+
+        Assert.Empty(progress.Evaluations);
+        Assert.Equal([3L], progress.Checkpoints);
+        Assert.Equal(3, Trainer(NoProgress.Instance).Run().ResumedFromStep);
+    }
+
+    [Fact]
     public void A_checkpoint_of_other_models_is_not_resumed_and_the_run_says_which_tensor_differs()
     {
         var task = MakeTask(train: 96, validation: 32);

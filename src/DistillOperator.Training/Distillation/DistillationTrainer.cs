@@ -192,7 +192,16 @@ public sealed class DistillationTrainer
 
                 if (_spec.Training.EvalEverySteps > 0 && position.GlobalStep % _spec.Training.EvalEverySteps == 0)
                 {
-                    Evaluate(stage, trained, position.GlobalStep, cancellation);
+                    try
+                    {
+                        Evaluate(stage, trained, position.GlobalStep, cancellation);
+                    }
+                    catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+                    {
+                        // A stop while evaluating keeps the steps trained since the last checkpoint.
+                        SaveCheckpoint(position, optimizer);
+                        throw;
+                    }
                 }
             }
 
