@@ -63,7 +63,13 @@ public static class JsonPatches
                     document = Set(document, path, Get(document, (string)operation["from"]!)?.DeepClone(), insert: true);
                     break;
                 case "test":
-                    // As the API server's implementation: a missing member tests equal to null.
+                    // As the API server's implementation: a missing member tests equal to null, but a missing parent fails.
+                    var tokens = Tokens(path);
+                    if (tokens.Length > 1 && !Exists(document, "/" + string.Join('/', tokens[..^1].Select(t => t.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal)))))
+                    {
+                        throw Unprocessable($"the test operation does not apply: the path {path} is missing");
+                    }
+
                     if (!JsonNode.DeepEquals(Exists(document, path) ? Get(document, path) : null, operation["value"]))
                     {
                         throw Unprocessable($"the test operation at {path} failed");
