@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using DistillOperator.Training.Models;
 using TorchSharp;
@@ -30,12 +29,12 @@ public sealed class BestStudent : IDisposable
     public double Accuracy { get; private set; }
 
     /// <summary>Keeps <paramref name="student"/> when its accuracy beats the best so far (a tie keeps the earlier one).</summary>
-    public bool Offer(long step, double accuracy, nn.Module student)
+    public void Offer(long step, double accuracy, nn.Module student)
     {
         ArgumentNullException.ThrowIfNull(student);
         if (Step is not null && accuracy <= Accuracy)
         {
-            return false;
+            return;
         }
 
         // Kept in host memory: on a GPU a second copy of the student would take device memory training needs.
@@ -47,7 +46,6 @@ public sealed class BestStudent : IDisposable
         }
 
         Replace(copy, step, accuracy, savedFile: null);
-        return true;
     }
 
     /// <summary>Writes the best into a checkpoint being written in <paramref name="folder"/>; nothing before the first offer.</summary>
@@ -58,11 +56,8 @@ public sealed class BestStudent : IDisposable
             return;
         }
 
-        var file = Path.Combine(folder, WeightsFile);
-        if (!(_savedFile is { } earlier && File.Exists(earlier) && HardLink.TryCreate(earlier, file)))
-        {
-            SafeTensorsFile.Write(file, _weights);
-        }
+        var weights = _weights;
+        HardLink.LinkOrWrite(_savedFile, Path.Combine(folder, WeightsFile), file => SafeTensorsFile.Write(file, weights));
 
         AtomicFile.WriteAllText(Path.Combine(folder, StateFile), new JsonObject { ["step"] = step, ["accuracy"] = Accuracy }.ToJsonString());
     }
@@ -91,13 +86,13 @@ public sealed class BestStudent : IDisposable
         Replace(SafeTensorsFile.Read(checkpoint.File(WeightsFile)), step, accuracy, checkpoint.File(WeightsFile));
     }
 
-    /// <summary>Loads the best student's weights into <paramref name="student"/>; false when there is none.</summary>
-    public bool LoadInto(nn.Module student)
+    /// <summary>Loads the best student's weights into <paramref name="student"/>; nothing when there is none.</summary>
+    public void LoadInto(nn.Module student)
     {
         ArgumentNullException.ThrowIfNull(student);
         if (_weights is null)
         {
-            return false;
+            return;
         }
 
         using var noGrad = no_grad();
@@ -110,15 +105,10 @@ public sealed class BestStudent : IDisposable
 
             target.copy_(source);
         }
-
-        return true;
     }
 
     /// <inheritdoc />
     public void Dispose() => Replace(null, null, 0, null);
-
-    /// <inheritdoc />
-    public override string ToString() => Step is { } step ? string.Create(CultureInfo.InvariantCulture, $"step {step}, accuracy {Accuracy:F4}") : "none";
 
     private void Replace(Dictionary<string, Tensor>? weights, long? step, double accuracy, string? savedFile)
     {

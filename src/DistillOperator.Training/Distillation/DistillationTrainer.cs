@@ -386,10 +386,9 @@ public sealed class DistillationTrainer
         var path = store.Save(position, folder =>
         {
             SafeTensorsFile.Write(Path.Combine(folder, StudentFile), _setup.Student.state_dict());
-            var teacherFile = Path.Combine(folder, TeacherFile);
-            if (finetunesTeacher && !(teacherFinal && _finalTeacherFile is { } earlier && File.Exists(earlier) && HardLink.TryCreate(earlier, teacherFile)))
+            if (finetunesTeacher)
             {
-                SafeTensorsFile.Write(teacherFile, _setup.Teacher.state_dict());
+                HardLink.LinkOrWrite(teacherFinal ? _finalTeacherFile : null, Path.Combine(folder, TeacherFile), file => SafeTensorsFile.Write(file, _setup.Teacher.state_dict()));
             }
 
             if (_projections.Count > 0)

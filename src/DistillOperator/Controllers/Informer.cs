@@ -87,7 +87,7 @@ public sealed class Informer<T>(IListWatch<T> source, ILogger logger, TimeSpan r
                 watchStarted = _time.GetUtcNow();
                 await WatchAsync(resourceVersion, cancellation).ConfigureAwait(false);
                 logger.LogDebug("Watch of {Source} ended; listing again", source.Description);
-                delay = AfterWatchEnded(watchStarted.Value, ref failures);
+                delay = AfterWatchEnded(watchStarted.Value, ref failures, failed: false);
             }
             catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
             {
@@ -96,25 +96,19 @@ public sealed class Informer<T>(IListWatch<T> source, ILogger logger, TimeSpan r
             catch (KubernetesException e) when (e.Status?.Code == (int)HttpStatusCode.Gone)
             {
                 logger.LogInformation("Watch of {Source} expired ({Message}); listing again", source.Description, e.Status.Message);
-                delay = watchStarted is { } started ? AfterWatchEnded(started, ref failures) : Backoff(++failures);
+                delay = watchStarted is { } started ? AfterWatchEnded(started, ref failures, failed: false) : Backoff(++failures);
             }
             catch (HttpRequestException e) when (e.HttpRequestError is HttpRequestError.ResponseEnded && watchStarted is not null)
             {
                 // KubernetesClient throws this when a watch stream ends without any event: a normal end.
                 logger.LogDebug("Watch of {Source} ended with no event; listing again", source.Description);
-                delay = AfterWatchEnded(watchStarted.Value, ref failures);
+                delay = AfterWatchEnded(watchStarted.Value, ref failures, failed: false);
             }
             catch (Exception e) when (!cancellation.IsCancellationRequested)
             {
                 // Anything else (a timeout, a refused connection, a 403 or 5xx, a bad payload): back off and list again;
                 // an informer that stopped would leave the reconciler working on a frozen cache.
-                if (watchStarted is { } started && _time.GetUtcNow() - started >= QuickWatchEnd)
-                {
-                    failures = 0;
-                }
-
-                failures++;
-                delay = Backoff(failures);
+                delay = watchStarted is { } started ? AfterWatchEnded(started, ref failures, failed: true) : Backoff(++failures);
                 logger.LogWarning(e, "List or watch of {Source} failed ({Failures} in a row); retrying in {Delay}", source.Description, failures, delay);
             }
 
@@ -134,18 +128,27 @@ public sealed class Informer<T>(IListWatch<T> source, ILogger logger, TimeSpan r
         }
     }
 
-    // No wait after a watch that ran a while; a watch that ended at once counts as a failure and waits as one.
-    private TimeSpan AfterWatchEnded(DateTimeOffset started, ref int failures)
+    // A watch that ran a while starts the count of failures in a row again, and after a normal end there is no wait;
+    // a watch that failed, or ended at once, counts as a failure and waits as one.
+    private TimeSpan AfterWatchEnded(DateTimeOffset started, ref int failures, bool failed)
     {
-        if (_time.GetUtcNow() - started >= QuickWatchEnd)
+        var quick = _time.GetUtcNow() - started < QuickWatchEnd;
+        if (!quick)
         {
             failures = 0;
-            return TimeSpan.Zero;
+            if (!failed)
+            {
+                return TimeSpan.Zero;
+            }
         }
 
         failures++;
         var delay = Backoff(failures);
-        logger.LogDebug("Watch of {Source} ended within {Quick} ({Failures} in a row); listing again in {Delay}", source.Description, QuickWatchEnd, failures, delay);
+        if (!failed)
+        {
+            logger.LogDebug("Watch of {Source} ended within {Quick} ({Failures} in a row); listing again in {Delay}", source.Description, QuickWatchEnd, failures, delay);
+        }
+
         return delay;
     }
 
