@@ -49,7 +49,7 @@ public sealed class BestStudent : IDisposable
     }
 
     /// <summary>Writes the best into a checkpoint being written in <paramref name="folder"/>; nothing before the first offer.</summary>
-    public void SaveInto(string folder)
+    public void SaveInto(CheckpointFolder folder)
     {
         if (Step is not { } step || _weights is null)
         {
@@ -57,9 +57,9 @@ public sealed class BestStudent : IDisposable
         }
 
         var weights = _weights;
-        HardLink.LinkOrWrite(_savedFile, Path.Combine(folder, WeightsFile), file => SafeTensorsFile.Write(file, weights));
+        folder.LinkOrWrite(_savedFile, WeightsFile, file => SafeTensorsFile.Write(file, weights));
 
-        AtomicFile.WriteAllText(Path.Combine(folder, StateFile), new JsonObject { ["step"] = step, ["accuracy"] = Accuracy }.ToJsonString());
+        AtomicFile.WriteAllText(folder.File(StateFile), new JsonObject { ["step"] = step, ["accuracy"] = Accuracy }.ToJsonString());
     }
 
     /// <summary>Records that the checkpoint just saved in <paramref name="folder"/> holds the current best, for the next one to link.</summary>

@@ -32,7 +32,7 @@ public sealed class CheckpointStore(string root, int keep = 2)
     public int Keep { get; } = Math.Max(1, keep);
 
     /// <summary>Writes a checkpoint: <paramref name="writeFiles"/> puts the files into the folder it is given.</summary>
-    public string Save(TrainingPosition position, Action<string> writeFiles)
+    public string Save(TrainingPosition position, Action<CheckpointFolder> writeFiles)
     {
         ArgumentNullException.ThrowIfNull(position);
         ArgumentNullException.ThrowIfNull(writeFiles);
@@ -42,11 +42,13 @@ public sealed class CheckpointStore(string root, int keep = 2)
         Directory.CreateDirectory(temporary);
         try
         {
-            writeFiles(temporary);
+            var folder = new CheckpointFolder(temporary);
+            writeFiles(folder);
             var files = new JsonObject();
             foreach (var file in Directory.EnumerateFiles(temporary).Order(StringComparer.Ordinal))
             {
-                files[Path.GetFileName(file)] = Hash(file);
+                var name = Path.GetFileName(file);
+                files[name] = folder.CarriedHashes.TryGetValue(name, out var carried) ? carried : Hash(file);
             }
 
             var state = new JsonObject
@@ -100,6 +102,23 @@ public sealed class CheckpointStore(string root, int keep = 2)
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// The SHA-256 that the state.json beside <paramref name="file"/> (a file of a saved checkpoint) records for it,
+    /// or null when there is none to read.
+    /// </summary>
+    internal static string? RecordedHash(string file)
+    {
+        try
+        {
+            var state = JsonNode.Parse(File.ReadAllText(Path.Combine(Path.GetDirectoryName(file) ?? ".", StateFile))) as JsonObject;
+            return state?["files"] is JsonObject files && files[Path.GetFileName(file)] is JsonValue value && value.TryGetValue<string>(out var hash) ? hash : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
+        {
+            return null; // pruned meanwhile, or unreadable: the caller writes the file instead
+        }
     }
 
     private IEnumerable<string> Candidates() =>

@@ -27,20 +27,6 @@ internal static partial class HardLink
         }
     }
 
-    /// <summary>
-    /// Puts the content of <paramref name="earlier"/> (a checkpoint file that has not changed since) at
-    /// <paramref name="file"/> by linking it, or, when there is no earlier file or it cannot be linked, calls
-    /// <paramref name="write"/> to write it.
-    /// </summary>
-    public static void LinkOrWrite(string? earlier, string file, Action<string> write)
-    {
-        ArgumentNullException.ThrowIfNull(write);
-        if (!(earlier is not null && File.Exists(earlier) && TryCreate(earlier, file)))
-        {
-            write(file);
-        }
-    }
-
     [LibraryImport("libc", EntryPoint = "link", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Link(string existing, string created);
 }

@@ -385,27 +385,27 @@ public sealed class DistillationTrainer
         var teacherFinal = TeacherIsFinal(position);
         var path = store.Save(position, folder =>
         {
-            SafeTensorsFile.Write(Path.Combine(folder, StudentFile), _setup.Student.state_dict());
+            SafeTensorsFile.Write(folder.File(StudentFile), _setup.Student.state_dict());
             if (finetunesTeacher)
             {
-                HardLink.LinkOrWrite(teacherFinal ? _finalTeacherFile : null, Path.Combine(folder, TeacherFile), file => SafeTensorsFile.Write(file, _setup.Teacher.state_dict()));
+                folder.LinkOrWrite(teacherFinal ? _finalTeacherFile : null, TeacherFile, file => SafeTensorsFile.Write(file, _setup.Teacher.state_dict()));
             }
 
             if (_projections.Count > 0)
             {
-                SafeTensorsFile.Write(Path.Combine(folder, ProjectionsFile), _projections.state_dict());
+                SafeTensorsFile.Write(folder.File(ProjectionsFile), _projections.state_dict());
             }
 
             _best?.SaveInto(folder);
 
             if (optimizer is not null)
             {
-                using var writer = new BinaryWriter(File.Create(Path.Combine(folder, OptimizerFile)));
+                using var writer = new BinaryWriter(File.Create(folder.File(OptimizerFile)));
                 optimizer.save_state_dict(writer);
             }
 
             using var random = torch.get_rng_state();
-            File.WriteAllBytes(Path.Combine(folder, RandomStateFile), random.data<byte>().ToArray());
+            File.WriteAllBytes(folder.File(RandomStateFile), random.data<byte>().ToArray());
         });
         _finalTeacherFile = finetunesTeacher && teacherFinal ? Path.Combine(path, TeacherFile) : null;
         _best?.SavedIn(path);
