@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using DistillOperator.Api.V1Alpha1;
 using DistillOperator.Training.Distillation;
+using DistillOperator.Training.Runs;
 using k8s;
 
 namespace DistillOperator.Trainer;
@@ -86,7 +87,7 @@ public sealed class StatusReporter(IStatusPatcher patcher, TimeSpan interval, Te
     {
         lock (_gate)
         {
-            _progress.LastCheckpoint = path;
+            _progress.LastCheckpoint = StoragePaths.PodUri(path);
         }
     }
 

@@ -95,6 +95,11 @@ public sealed class DistillationJobValidatorTests
             "spec.data.train.uri", "uses unsupported scheme \"s3\"; use pvc://CLAIM/PATH in a cluster, or file:///PATH or a relative path for local runs"
         },
         {
+            "an output inside the trainer's container",
+            j => j.Spec.Output.Uri = "file:///models/student",
+            "spec.output.uri", "must be pvc://CLAIM/PATH in a cluster, got \"file:///models/student\": a file:// output is written inside the trainer's container and lost with its pod; file:// outputs work only with distill run"
+        },
+        {
             "repeated class names",
             j => j.Spec.Data.Train.Labels = ["negative", "positive", "negative"],
             "spec.data.train.labels", "must not repeat a class name"
@@ -103,6 +108,15 @@ public sealed class DistillationJobValidatorTests
             "an empty quality gate",
             j => j.Spec.QualityGate = new QualityGate(),
             "spec.qualityGate", "set at least one of minStudentAccuracy, minAgreement or maxAccuracyDrop, or remove the gate"
+        },
+        {
+            "a quality gate without validation data",
+            j =>
+            {
+                j.Spec.Data.Validation = null;
+                j.Spec.QualityGate = new QualityGate { MinAgreement = 0.9 };
+            },
+            "spec.qualityGate", "is checked against the student's accuracy and agreement on validation data: set spec.data.validation, or remove the gate"
         },
         {
             "keeping the best student without validation data",

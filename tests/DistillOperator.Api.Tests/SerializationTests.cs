@@ -40,6 +40,18 @@ public sealed class SerializationTests
     }
 
     [Fact]
+    public void A_job_read_without_a_ttl_is_kept_after_it_finishes_and_one_with_a_ttl_keeps_it()
+    {
+        // What the API server returns for a manifest without runPolicy (the CRD has no default for the TTL).
+        var unset = KubernetesJson.Deserialize<DistillationJob>("""{"apiVersion":"distill.dev/v1alpha1","kind":"DistillationJob","metadata":{"name":"a"},"spec":{"runPolicy":{"backoffLimit":3}}}""");
+        var set = KubernetesJson.Deserialize<DistillationJob>("""{"apiVersion":"distill.dev/v1alpha1","kind":"DistillationJob","metadata":{"name":"b"},"spec":{"runPolicy":{"ttlSecondsAfterFinished":60}}}""");
+
+        Assert.Null(unset.Spec.RunPolicy.TtlSecondsAfterFinished);
+        Assert.Equal(86400, unset.Spec.RunPolicy.ActiveDeadlineSeconds);
+        Assert.Equal(60, set.Spec.RunPolicy.TtlSecondsAfterFinished);
+    }
+
+    [Fact]
     public void A_job_survives_a_round_trip_through_JSON()
     {
         var job = TestJobs.Named("round-trip").With(j =>

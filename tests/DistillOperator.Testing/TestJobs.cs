@@ -38,6 +38,9 @@ public sealed class TestJobs
         j.Spec.Teacher.Architecture = new ArchitectureSpec { Layers = layers, HiddenSize = hiddenSize, Heads = heads, IntermediateSize = intermediateSize };
     });
 
+    /// <summary>Adds validation data (needed by a quality gate and by keepBest).</summary>
+    public TestJobs WithValidationData() => With(j => j.Spec.Data.Validation = new DatasetSpec { Uri = "pvc://data/dev.tsv" });
+
     /// <summary>Sets spec.runPolicy.suspend.</summary>
     public TestJobs Suspended(bool suspended = true) => With(j => j.Spec.RunPolicy.Suspend = suspended);
 

@@ -26,7 +26,7 @@ public sealed class ChartTests
     {
         var (code, output, error) = KubernetesTools.Run(KubernetesTools.Helm, "lint", "--strict", "charts/distill-operator");
         Assert.True(code == 0, output + error);
-        (code, output, error) = KubernetesTools.Run(KubernetesTools.Helm, "template", "x", "charts/distill-operator", "--set", "watchNamespaces={ml,research}", "--set", "leaderElection.enabled=false");
+        (code, output, error) = KubernetesTools.Run(KubernetesTools.Helm, "template", "x", "charts/distill-operator", "--set", "watchNamespaces={ml,research}", "--set", "leaderElection.enabled=false", "--set", "replicaCount=1");
         Assert.True(code == 0, error);
         Assert.Contains("--namespaces=ml,research", output, StringComparison.Ordinal);
         Assert.DoesNotContain("kind: ClusterRole", output, StringComparison.Ordinal);
@@ -85,6 +85,16 @@ public sealed class ChartTests
         Assert.Equal("/readyz", container.ReadinessProbe.HttpGet.Path);
         Assert.Contains("--leader-election=true", container.Args);
         Assert.Equal(2, deployment.Spec.Replicas);
+    }
+
+    [Fact]
+    public void Two_replicas_without_leader_election_are_refused_naming_the_values()
+    {
+        var (code, _, error) = KubernetesTools.Run(KubernetesTools.Helm, "template", "distill-operator", "charts/distill-operator", "--set", "leaderElection.enabled=false");
+
+        Assert.NotEqual(0, code);
+        Assert.Contains("replicaCount > 1 needs leaderElection.enabled=true", error, StringComparison.Ordinal);
+        Assert.Contains("--leader-election=false", string.Join("\n", Render("leaderElection.enabled=false", "replicaCount=1")), StringComparison.Ordinal);
     }
 
     private static List<string> Render(params string[] values)

@@ -120,6 +120,9 @@ public sealed class OperatorLifecycleTests
 
         Assert.Equal("Warning", warning.Type);
         Assert.Equal("ServiceAccount default/clash-trainer already exists and has no owner; the job needs that name for its trainer: delete the object or rename the DistillationJob", warning.Message);
+        var waiting = await harness.WaitAsync("clash", j => j.Status?.Conditions?.Any(c => c.Reason == "NameConflict") == true, TimeSpan.FromSeconds(30));
+        Assert.Equal(JobPhase.Pending, waiting.Status!.Phase);
+        Assert.Equal(warning.Message, waiting.Status.Conditions!.Single(c => c.Type == "Running").Message);
         Assert.Empty(await harness.RunsAsync("clash"));
         Assert.Null((await harness.Client.CoreV1.ReadNamespacedServiceAccountAsync("clash-trainer", "default")).Metadata.OwnerReferences);
 
@@ -234,8 +237,8 @@ public sealed class OperatorLifecycleTests
         await using var harness = await OperatorHarness.StartAsync();
         harness.Kubelet.Decide = _ => new PodOutcome.Succeed(ResultMessage);
         await harness.StartOperatorAsync();
-        await harness.CreateAsync(TestJobs.Named("gated").With(j => j.Spec.QualityGate = new QualityGate { MinStudentAccuracy = 0.9 }).Build());
-        await harness.CreateAsync(TestJobs.Named("passing").With(j => j.Spec.QualityGate = new QualityGate { MinAgreement = 0.9 }).Build());
+        await harness.CreateAsync(TestJobs.Named("gated").WithValidationData().With(j => j.Spec.QualityGate = new QualityGate { MinStudentAccuracy = 0.9 }).Build());
+        await harness.CreateAsync(TestJobs.Named("passing").WithValidationData().With(j => j.Spec.QualityGate = new QualityGate { MinAgreement = 0.9 }).Build());
 
         var failed = await harness.WaitForPhaseAsync("gated", JobPhase.Failed);
         var gate = failed.Status!.Conditions!.Single(c => c.Type == ConditionTypes.QualityTargetMet);

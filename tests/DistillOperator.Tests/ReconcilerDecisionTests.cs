@@ -208,6 +208,27 @@ public sealed class ReconcilerDecisionTests : IDisposable
     }
 
     [Fact]
+    public void A_pod_that_fits_no_node_or_cannot_pull_its_image_says_so_in_the_words_of_the_scheduler_or_kubelet()
+    {
+        var unschedulable = Pod("job-g1-0", "Pending");
+        unschedulable.Status.Conditions = [new V1PodCondition { Type = "PodScheduled", Status = "False", Reason = "Unschedulable", Message = "0/3 nodes are available: 3 Insufficient nvidia.com/gpu." }];
+        var pulling = Pod("job-g1-0", "Pending");
+        pulling.Status.ContainerStatuses = [new V1ContainerStatus { Name = "trainer", State = new V1ContainerState { Waiting = new V1ContainerStateWaiting { Reason = "ImagePullBackOff", Message = "Back-off pulling image \"trainer:typo\"" } } }];
+        var creating = Pod("job-g1-0", "Pending");
+        creating.Status.ContainerStatuses = [new V1ContainerStatus { Name = "trainer", State = new V1ContainerState { Waiting = new V1ContainerStateWaiting { Reason = "ContainerCreating" } } }];
+
+        var waiting = RunObserver.Observe(_job, Run(), [unschedulable]);
+        var pull = RunObserver.Observe(_job, Run(), [pulling]);
+        var create = RunObserver.Observe(_job, Run(), [creating]);
+
+        Assert.Equal((JobPhase.Initializing, ConditionReasons.Unschedulable), (waiting.Phase, waiting.Reason));
+        Assert.Equal("pod job-g1-0 cannot be scheduled yet: 0/3 nodes are available: 3 Insufficient nvidia.com/gpu.", waiting.Message);
+        Assert.Equal((JobPhase.Initializing, "ImagePullBackOff"), (pull.Phase, pull.Reason));
+        Assert.Equal("pod job-g1-0 cannot start its trainer: ImagePullBackOff: Back-off pulling image \"trainer:typo\"", pull.Message);
+        Assert.Equal((JobPhase.Initializing, ConditionReasons.PodStarting), (create.Phase, create.Reason));
+    }
+
+    [Fact]
     public async Task A_finished_job_is_requeued_for_the_exact_end_of_its_ttl_and_deleted_then()
     {
         _job.Spec.RunPolicy.TtlSecondsAfterFinished = 100;
@@ -321,6 +342,7 @@ public sealed class ReconcilerDecisionTests : IDisposable
     public async Task A_gated_job_whose_result_never_arrives_waits_a_minute_then_fails_its_gate()
     {
         _job.Spec.QualityGate = new QualityGate { MinStudentAccuracy = 0.8 };
+        _job.Spec.Data.Validation = new DatasetSpec { Uri = "pvc://data/dev.tsv" };
         Adopt(complete: true);
         _pods.Clear(); // the pod was deleted before its termination message was read
 
@@ -395,6 +417,7 @@ public sealed class ReconcilerDecisionTests : IDisposable
     public async Task A_completed_run_whose_result_has_not_reached_the_caches_waits_for_it_instead_of_failing_the_gate()
     {
         _job.Spec.QualityGate = new QualityGate { MinStudentAccuracy = 0.5 };
+        _job.Spec.Data.Validation = new DatasetSpec { Uri = "pvc://data/dev.tsv" };
         Adopt(complete: true);
         _job.Status!.Phase = JobPhase.Running;
         _pods.Clear(); // the pod cache is behind the Job

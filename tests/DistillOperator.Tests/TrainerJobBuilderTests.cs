@@ -91,6 +91,16 @@ public sealed class TrainerJobBuilderTests
     }
 
     [Fact]
+    public void The_pod_can_write_to_a_fresh_claim_owned_by_root()
+    {
+        var pod = TrainerJobBuilder.Build(Job(), Settings).Spec.Template.Spec;
+
+        // The image runs as 10001: the claims are handed to its group, relabelled only when their root does not match.
+        Assert.Equal(10001, pod.SecurityContext.FsGroup);
+        Assert.Equal("OnRootMismatch", pod.SecurityContext.FsGroupChangePolicy);
+    }
+
+    [Fact]
     public void A_stopped_pod_has_two_minutes_to_write_its_checkpoint()
     {
         var pod = TrainerJobBuilder.Build(Job(), Settings).Spec.Template.Spec;

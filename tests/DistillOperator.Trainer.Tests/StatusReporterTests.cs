@@ -1,4 +1,5 @@
 using DistillOperator.Training.Distillation;
+using DistillOperator.Training.Runs;
 using Microsoft.Extensions.Time.Testing;
 using Moq;
 
@@ -16,6 +17,23 @@ public sealed class StatusReporterTests
 
     private static StepProgress Step(string stage, int index, long step) =>
         new(stage, index, 4, 1, step, 400, new Dictionary<string, double> { ["attention"] = 0.5 }, 1e-4);
+
+    [Fact]
+    public async Task The_last_checkpoint_is_named_by_its_storage_uri_not_by_the_pods_mount()
+    {
+        _patcher.Setup(p => p.PatchAsync(It.IsAny<string>(), It.IsAny<CancellationToken>()))
+            .Callback<string, CancellationToken>((patch, _) => _patches.Add(patch)).Returns(Task.CompletedTask);
+        var reporter = new StatusReporter(_patcher.Object, TimeSpan.FromMinutes(1), TextWriter.Null, _clock);
+
+        reporter.CheckpointWritten(Path.Combine(StoragePaths.PodClaimRoot, "models", "students", "sst2", ".checkpoints", "ab12", "ckpt-0000000500"), 500);
+        reporter.StageStarted(Stage("internal-1", 1));
+        reporter.CheckpointWritten("/scratch/out/.checkpoints/ab12/ckpt-0000001000", 1000);
+        reporter.StageStarted(Stage("internal-2", 2));
+        await reporter.FlushAsync();
+
+        Assert.Contains("\"lastCheckpoint\":\"pvc://models/students/sst2/.checkpoints/ab12/ckpt-0000000500\"", _patches[0], StringComparison.Ordinal);
+        Assert.Contains("\"lastCheckpoint\":\"file:///scratch/out/.checkpoints/ab12/ckpt-0000001000\"", _patches[^1], StringComparison.Ordinal);
+    }
 
     [Fact]
     public async Task A_stage_start_while_a_patch_is_in_flight_is_sent_when_that_patch_is_answered()

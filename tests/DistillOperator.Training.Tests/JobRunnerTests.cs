@@ -90,6 +90,44 @@ public sealed class JobRunnerTests : IDisposable
     }
 
     [Fact]
+    public void A_pretrained_teacher_without_a_vocab_in_the_spec_reads_the_vocabulary_saved_beside_it()
+    {
+        var first = Run(Job());
+
+        // Other training data, whose own vocabulary would number the words differently: the teacher still gets the ids
+        // it was trained with, so it scores what it did on the same validation set and the student inherits its vocabulary.
+        SyntheticSentiment.WriteTsv(_folder.Combine("other.tsv"), 60, seed: 9);
+        var second = Run(Job(spec =>
+        {
+            spec.Teacher = new TeacherSpec { Model = new ModelSource { Uri = "out/teacher" } };
+            spec.Data.Train = new DatasetSpec { Uri = "other.tsv" };
+            spec.Output = new OutputSpec { Uri = "second" };
+        }));
+
+        Assert.Equal(File.ReadAllLines(Path.Combine(first.FinetunedTeacherFolder!, "vocab.txt")), File.ReadAllLines(Path.Combine(second.OutputFolder, "vocab.txt")));
+        Assert.Equal(first.Outcome.Teacher!.Accuracy, second.Outcome.Teacher!.Accuracy);
+    }
+
+    [Fact]
+    public void A_pretrained_teacher_without_a_vocabulary_beside_it_needs_one_in_the_spec()
+    {
+        var teacherFolder = _folder.Combine("teacher");
+        using (var model = new BertClassifier(SyntheticTask.Config(vocab: 60, layers: 2)))
+        {
+            BertCheckpoint.Save(model, teacherFolder);
+        }
+
+        var output = Directory.CreateDirectory(_folder.Combine("out")).FullName;
+        File.WriteAllText(Path.Combine(output, "config.json"), "previous model");
+
+        var error = Assert.Throws<InvalidDataException>(() => Run(Job(spec => spec.Teacher = new TeacherSpec { Model = new ModelSource { Uri = "teacher" } })));
+
+        Assert.StartsWith("spec.data.tokenizer.vocab: is required because the teacher's folder", error.Message, StringComparison.Ordinal);
+        Assert.Contains("has no vocab.txt", error.Message, StringComparison.Ordinal);
+        Assert.Equal("previous model", File.ReadAllText(Path.Combine(output, "config.json")));
+    }
+
+    [Fact]
     public void A_teacher_used_as_it_is_keeps_its_class_order_when_the_data_names_the_classes()
     {
         // Named classes, listed against sorted order: the teacher's output 0 is "zneg".
@@ -182,6 +220,18 @@ public sealed class JobRunnerTests : IDisposable
     }
 
     [Fact]
+    public void An_output_that_cannot_be_written_fails_before_training_naming_spec_output_uri()
+    {
+        File.WriteAllText(_folder.Combine("taken"), "a file where the output folder should be");
+
+        var error = Assert.Throws<InvalidDataException>(() => Run(Job(spec => spec.Output = new OutputSpec { Uri = "taken/student" })));
+
+        // Raised by the check before training (a failed checkpoint write would raise IOException, not this).
+        Assert.StartsWith($"spec.output.uri: cannot write to {_folder.Combine("taken/student")}", error.Message, StringComparison.Ordinal);
+        Assert.Equal("a file where the output folder should be", File.ReadAllText(_folder.Combine("taken")));
+    }
+
+    [Fact]
     public void A_config_json_that_does_not_match_the_weights_is_rejected_naming_the_tensor()
     {
         var teacherFolder = _folder.Combine("teacher");
@@ -191,6 +241,7 @@ public sealed class JobRunnerTests : IDisposable
         }
 
         File.WriteAllText(Path.Combine(teacherFolder, "config.json"), File.ReadAllText(Path.Combine(teacherFolder, "config.json")).Replace("\"hidden_size\": 32", "\"hidden_size\": 48", StringComparison.Ordinal));
+        File.WriteAllLines(Path.Combine(teacherFolder, "vocab.txt"), ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "good", "bad"]);
 
         var output = Directory.CreateDirectory(_folder.Combine("out")).FullName;
         File.WriteAllText(Path.Combine(output, "model.safetensors"), "previous model");

@@ -82,11 +82,15 @@ public enum DataFormat
 /// <summary>How text is split into token ids.</summary>
 public sealed class TokenizerSpec
 {
-    /// <summary>wordpiece (BERT, needs vocab) or word (a vocabulary built from the training data). Defaults to wordpiece when vocab is set, else word.</summary>
+    /// <summary>wordpiece (BERT, needs vocab) or word (a vocabulary built from the training data). Defaults to wordpiece when vocab is set, else word. A pretrained teacher (spec.teacher.model) without vocab keeps the tokenizer saved beside it.</summary>
     [JsonPropertyName("type")]
     public TokenizerType? Type { get; set; }
 
-    /// <summary>A BERT vocab.txt for wordpiece: <c>pvc://</c>, <c>file://</c> or a relative path.</summary>
+    /// <summary>
+    /// A BERT vocab.txt for wordpiece: <c>pvc://</c>, <c>file://</c> or a relative path. Unset with spec.teacher.model,
+    /// the run reads the vocab.txt (and tokenizer_config.json) beside the teacher's weights, so the teacher sees the
+    /// ids it was trained with; a teacher folder without vocab.txt is an error.
+    /// </summary>
     [MinLength(1)]
     [JsonPropertyName("vocab")]
     public string? Vocab { get; set; }

@@ -41,7 +41,7 @@ public sealed class JobProgress
     [JsonPropertyName("losses")]
     public LossValues? Losses { get; set; }
 
-    /// <summary>Location of the newest valid checkpoint.</summary>
+    /// <summary>Location of the newest valid checkpoint, as a storage URI (pvc://CLAIM/PATH for a claim's files).</summary>
     [JsonPropertyName("lastCheckpoint")]
     public string? LastCheckpoint { get; set; }
 

@@ -12,15 +12,19 @@ public sealed class RunPolicy
     [JsonPropertyName("backoffLimit")]
     public int BackoffLimit { get; set; } = 3;
 
-    /// <summary>Wall-clock limit of a run in seconds, from its start.</summary>
+    /// <summary>Wall-clock limit of a run in seconds, from its start; a day unless set (set it higher for longer runs).</summary>
     [Range(1L, long.MaxValue)]
     [JsonPropertyName("activeDeadlineSeconds")]
     public long? ActiveDeadlineSeconds { get; set; } = 86400;
 
-    /// <summary>Delete the finished job this many seconds after it completes; unset keeps it.</summary>
+    /// <summary>
+    /// Delete the finished job (with its trainer Job and pods) this many seconds after it completes; unset keeps it, as
+    /// for a Kubernetes Job. Leave it unset for jobs a GitOps tool manages: the tool would re-create a deleted job, which
+    /// trains again.
+    /// </summary>
     [Range(0L, long.MaxValue)]
     [JsonPropertyName("ttlSecondsAfterFinished")]
-    public long? TtlSecondsAfterFinished { get; set; } = 604800;
+    public long? TtlSecondsAfterFinished { get; set; }
 
     /// <summary>Stop the trainer (after a checkpoint) and keep the job Suspended until set back to false.</summary>
     [JsonPropertyName("suspend")]

@@ -31,6 +31,11 @@ public static class DistillationJobValidator
         {
             problems.Add(new("spec.qualityGate", "set at least one of minStudentAccuracy, minAgreement or maxAccuracyDrop, or remove the gate"));
         }
+        else if (spec.QualityGate is not null && spec.Data.Validation is null)
+        {
+            // Without validation data the run reports no accuracy or agreement, so the gate would fail every run at its end.
+            problems.Add(new("spec.qualityGate", "is checked against the student's accuracy and agreement on validation data: set spec.data.validation, or remove the gate"));
+        }
 
         return problems;
     }
@@ -88,6 +93,11 @@ public static class DistillationJobValidator
             else if (target == ValidationTarget.Cluster && parsed!.Kind == StorageKind.LocalPath)
             {
                 problems.Add(new(path, $"must be pvc://CLAIM/PATH or file:///PATH in a cluster, got {ProblemMessages.Format(uri)}; plain paths work only with distill run"));
+            }
+            else if (target == ValidationTarget.Cluster && parsed!.Kind == StorageKind.File && path == "spec.output.uri")
+            {
+                // An input may be baked into a custom trainer image; an output there is lost with the pod.
+                problems.Add(new(path, $"must be pvc://CLAIM/PATH in a cluster, got {ProblemMessages.Format(uri)}: a file:// output is written inside the trainer's container and lost with its pod; file:// outputs work only with distill run"));
             }
         }
 

@@ -46,7 +46,7 @@ public sealed class JobRunner(StoragePaths paths, ITrainingProgress progress, st
         var labels = spec.Data.Train.Labels is { } names ? LabelSet.FromNames([.. names]) : LabelSet.Infer(rawTrain.Select(r => r.Label), trainPath);
         var train = DatasetReader.Read(spec.Data.Train, trainPath, labels);
 
-        var tokenizer = CreateTokenizer(spec.Data.Tokenizer, train);
+        var tokenizer = CreateTokenizer(spec, train);
         // Models are initialised from the seed, so the same job gives the same student in any process.
         TorchSharp.torch.manual_seed(spec.Training.Seed);
         using var teacher = LoadTeacher(spec, labels, tokenizer);
@@ -77,6 +77,7 @@ public sealed class JobRunner(StoragePaths paths, ITrainingProgress progress, st
 
         var test = spec.Data.Test is { } testSpec ? DatasetReader.Read(testSpec, paths.Resolve(testSpec.Uri, "spec.data.test.uri"), labels) : null;
         var outputFolder = paths.Resolve(spec.Output.Uri, "spec.output.uri");
+        OutputFolderCheck.EnsureWritable(outputFolder);
         var encodedTrain = EncodedExample.Encode(train, tokenizer, spec.Data.MaxSequenceLength);
         var encodedValidation = validation is null ? null : EncodedExample.Encode(validation, tokenizer, spec.Data.MaxSequenceLength);
         var trainer = new DistillationTrainer(new TrainerSetup
@@ -112,13 +113,13 @@ public sealed class JobRunner(StoragePaths paths, ITrainingProgress progress, st
 
         using var outputs = OutputSet.Begin(outputFolder, RunReport.FileName);
         BertCheckpoint.Save(student, outputs.Staging);
-        ExportedTokenizer.Write(outputs.Staging, tokenizer, spec.Data.Tokenizer.LowerCase, spec.Data.MaxSequenceLength);
+        ExportedTokenizer.Write(outputs.Staging, tokenizer, spec.Data.MaxSequenceLength);
         if (spec.Teacher.Finetune is not null)
         {
             // Fine-tuning is often the costliest part of a job: keep its result, loadable as spec.teacher.model.
             var stagedTeacher = Path.Combine(outputs.Staging, FinetunedTeacherFolder);
             BertCheckpoint.Save(teacher, stagedTeacher);
-            ExportedTokenizer.Write(stagedTeacher, tokenizer, spec.Data.Tokenizer.LowerCase, spec.Data.MaxSequenceLength);
+            ExportedTokenizer.Write(stagedTeacher, tokenizer, spec.Data.MaxSequenceLength);
         }
 
         var result = new RunResult(outcome, outputFolder, teacher.ParameterCount, student.ParameterCount)
@@ -145,10 +146,33 @@ public sealed class JobRunner(StoragePaths paths, ITrainingProgress progress, st
         }
     }
 
-    private ITokenizer CreateTokenizer(TokenizerSpec spec, IReadOnlyList<LabeledExample> train) =>
-        spec.Type == TokenizerType.WordPiece
-            ? new WordPieceTokenizer(Vocabulary.Read(paths.Resolve(spec.Vocab!, "spec.data.tokenizer.vocab")), spec.LowerCase)
-            : WordTokenizer.Build(train.SelectMany(e => e.Pair is null ? [e.Text] : new[] { e.Text, e.Pair }), spec.MaxVocab, spec.LowerCase);
+    private ITokenizer CreateTokenizer(DistillationJobSpec spec, IReadOnlyList<LabeledExample> train)
+    {
+        var tokenizer = spec.Data.Tokenizer;
+        if (tokenizer.Vocab is { } vocab)
+        {
+            return new WordPieceTokenizer(Vocabulary.Read(paths.Resolve(vocab, "spec.data.tokenizer.vocab")), tokenizer.LowerCase);
+        }
+
+        return spec.Teacher.Model is { } model
+            ? TeacherTokenizer(model)
+            : WordTokenizer.Build(train.SelectMany(e => e.Pair is null ? [e.Text] : new[] { e.Text, e.Pair }), tokenizer.MaxVocab, tokenizer.LowerCase);
+    }
+
+    // A pretrained teacher reads the ids of the vocabulary it was trained with: without spec.data.tokenizer.vocab the run
+    // takes the one beside the teacher's weights (vocab.txt, with its tokenizer_config.json), never one built from the
+    // training data, whose ids would stand for other words to the teacher.
+    private ITokenizer TeacherTokenizer(ModelSource model)
+    {
+        var path = paths.Resolve(model.Uri, "spec.teacher.model.uri");
+        var folder = File.Exists(path) ? Path.GetDirectoryName(Path.GetFullPath(path))! : path;
+        if (!File.Exists(Path.Combine(folder, ExportedTokenizer.VocabularyFile)))
+        {
+            throw new InvalidDataException($"spec.data.tokenizer.vocab: is required because the teacher's folder {folder} (spec.teacher.model.uri) has no {ExportedTokenizer.VocabularyFile}; give the vocabulary the teacher was trained with, as a vocabulary built from the training data would feed it ids that stand for other words");
+        }
+
+        return ExportedTokenizer.Read(folder);
+    }
 
     private BertClassifier LoadTeacher(DistillationJobSpec spec, LabelSet labels, ITokenizer tokenizer)
     {

@@ -14,6 +14,20 @@ public sealed class StoragePaths(string baseDirectory, Func<string, string?> cla
     /// <summary>Paths for the trainer pod: claims under /mnt/pvc.</summary>
     public static StoragePaths InPod(string baseDirectory) => new(baseDirectory, claim => Path.Combine(PodClaimRoot, claim));
 
+    /// <summary>
+    /// The storage URI a user can read for a path in the trainer pod: pvc://CLAIM/PATH for a path under a mounted claim,
+    /// file://PATH otherwise (status.progress.lastCheckpoint names the checkpoint this way, not by the pod's mount).
+    /// </summary>
+    public static string PodUri(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var full = Path.GetFullPath(path);
+        var relative = Path.GetRelativePath(Path.GetFullPath(PodClaimRoot), full);
+        return relative.Split('/', 2) is [var claim, var rest] && claim is not (".." or "." or "") && !Path.IsPathRooted(relative)
+            ? $"pvc://{claim}/{rest}"
+            : $"file://{full}";
+    }
+
     /// <summary>The local path of <paramref name="uri"/>, read from spec field <paramref name="field"/>.</summary>
     /// <exception cref="InvalidDataException">The URI is malformed or names a claim with no local folder.</exception>
     public string Resolve(string uri, string field)

@@ -12,14 +12,14 @@ public static class ExportedTokenizer
     public const string VocabularyFile = "vocab.txt";
 
     /// <summary>Writes vocab.txt and tokenizer_config.json (Hugging Face keys, plus which tokenizer built the vocabulary).</summary>
-    public static void Write(string folder, ITokenizer tokenizer, bool lowerCase, int maxLength)
+    public static void Write(string folder, ITokenizer tokenizer, int maxLength)
     {
         ArgumentNullException.ThrowIfNull(tokenizer);
         new Vocabulary(tokenizer.Vocabulary, "tokenizer").Write(Path.Combine(folder, VocabularyFile));
         AtomicFile.WriteAllText(Path.Combine(folder, ConfigFile), new JsonObject
         {
             ["tokenizer_class"] = "BertTokenizer",
-            ["do_lower_case"] = lowerCase,
+            ["do_lower_case"] = tokenizer.LowerCase,
             ["model_max_length"] = maxLength,
             ["distill_tokenizer"] = tokenizer is WordTokenizer ? "word" : "wordpiece",
         }.ToJsonString() + "\n");

@@ -6,6 +6,9 @@ public interface ITokenizer
     /// <summary>The vocabulary in id order.</summary>
     IReadOnlyList<string> Vocabulary { get; }
 
+    /// <summary>Whether text is lower-cased (and accents stripped) before lookup, as recorded beside an exported model.</summary>
+    bool LowerCase { get; }
+
     /// <summary>Id of the padding token.</summary>
     int PadId { get; }
 

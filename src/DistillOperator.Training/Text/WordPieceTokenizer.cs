@@ -12,6 +12,9 @@ public sealed class WordPieceTokenizer(Vocabulary vocabulary, bool lowerCase = t
     public IReadOnlyList<string> Vocabulary => vocabulary.Tokens;
 
     /// <inheritdoc />
+    public bool LowerCase => lowerCase;
+
+    /// <inheritdoc />
     public int PadId { get; } = vocabulary[SpecialTokens.Pad];
 
     /// <summary>The token ids of a text, without special tokens.</summary>

@@ -17,6 +17,9 @@ public sealed class WordTokenizer : ITokenizer
     public IReadOnlyList<string> Vocabulary => _vocabulary.Tokens;
 
     /// <inheritdoc />
+    public bool LowerCase => _lowerCase;
+
+    /// <inheritdoc />
     public int PadId { get; }
 
     /// <summary>The tokenizer's vocabulary, to write as vocab.txt beside a model.</summary>

@@ -25,6 +25,9 @@ public static class TrainerJobBuilder
     /// <summary>The trainer's exit code for bad input.</summary>
     public const int BadInputExitCode = 2;
 
+    /// <summary>The group of the trainer image's user (Dockerfile: USER 10001), given to the pod as its fsGroup.</summary>
+    public const long TrainerGroupId = 10001;
+
     /// <summary>
     /// How long a stopped trainer pod (preemption, drain, suspend, deletion) has between SIGTERM and SIGKILL: it finishes
     /// the step under way and writes a checkpoint (the student, a fine-tuned teacher and the optimizer state, which for a
@@ -92,6 +95,10 @@ public static class TrainerJobBuilder
                         {
                             RunAsNonRoot = true,
                             SeccompProfile = new V1SeccompProfile { Type = "RuntimeDefault" },
+                            // Volumes that honour it (most block storage) are made group-writable for the image's
+                            // user (10001), so a freshly provisioned claim owned by root can take the outputs.
+                            FsGroup = TrainerGroupId,
+                            FsGroupChangePolicy = "OnRootMismatch",
                         },
                         Containers = [Container(job, settings, claims)],
                         Volumes = [.. Volumes(job, claims)],

@@ -161,7 +161,22 @@ public sealed class DistillationJobReconciler(IDistillationCluster cluster, Trai
 
         if (current is null && !finishedBefore)
         {
-            if (await StartRunAsync(job, resolved, hash, ranBefore: before.TrainerJob is not null, cancellation).ConfigureAwait(false) is not { } start)
+            (V1Job Run, bool Created)? started;
+            try
+            {
+                started = await StartRunAsync(job, resolved, hash, ranBefore: before.TrainerJob is not null, cancellation).ConfigureAwait(false);
+            }
+            catch (ChildNameConflictException e) when (!e.LeftOver)
+            {
+                // Only a person can clear it: the status says so as the event did (kubectl get shows Pending, describe
+                // the reason), and the retry with back-off starts the run once the name is free.
+                status.Phase = JobPhase.Pending;
+                Conditions.Set(status.Conditions, ConditionTypes.Running, false, ConditionReasons.NameConflict, e.Message, generation, now);
+                await FinishAsync(job, key, before, status, patch, events, afterWrite, ReconcileResult.Done, now, cancellation).ConfigureAwait(false);
+                throw;
+            }
+
+            if (started is not { } start)
             {
                 return ReconcileResult.Done; // deleted since the cache saw it: nothing to run
             }

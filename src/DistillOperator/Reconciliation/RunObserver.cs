@@ -83,13 +83,37 @@ public static class RunObserver
 
         if (active is not null)
         {
-            return new RunObservation(JobPhase.Initializing, ConditionReasons.PodStarting, $"pod {active.Metadata.Name} is starting", startTime, null, restarts, null, null);
+            var (phase, reason, message) = WhyNotRunning(active);
+            return new RunObservation(phase, reason, message, startTime, null, restarts, null, null);
         }
 
         return restarts > 0
             ? new RunObservation(JobPhase.Initializing, ConditionReasons.Restarting, $"the trainer is being restarted after {restarts} failed or disrupted pod(s)", startTime, null, restarts, null, null)
             : new RunObservation(JobPhase.Pending, "Pending", $"waiting for Job {run.Metadata.Name} to create its pod", startTime, null, restarts, null, null);
     }
+
+    // What keeps a created pod from running, in the words of the scheduler or the kubelet (a pod that fits no node, an
+    // image that cannot be pulled, a container that cannot be created), rather than "starting" until
+    // activeDeadlineSeconds. The run stays Initializing: it was admitted; its pod waits.
+    private static (JobPhase Phase, string Reason, string Message) WhyNotRunning(V1Pod pod)
+    {
+        var name = pod.Metadata.Name;
+        if (pod.Status?.Conditions?.FirstOrDefault(c => c.Type == "PodScheduled" && c.Status == "False") is { } scheduling)
+        {
+            return (JobPhase.Initializing, ConditionReasons.Unschedulable, $"pod {name} cannot be scheduled yet: {Shorten(scheduling.Message ?? scheduling.Reason ?? "no node fits it")}");
+        }
+
+        if (pod.Status?.ContainerStatuses?.FirstOrDefault(c => c.Name == TrainerJobBuilder.ContainerName)?.State?.Waiting is { Reason: { } waiting } state
+            && waiting is not ("ContainerCreating" or "PodInitializing"))
+        {
+            return (JobPhase.Initializing, waiting, $"pod {name} cannot start its trainer: {waiting}{(string.IsNullOrEmpty(state.Message) ? "" : ": " + Shorten(state.Message))}");
+        }
+
+        return (JobPhase.Initializing, ConditionReasons.PodStarting, $"pod {name} is starting");
+    }
+
+    private static string Shorten(string message) =>
+        message.Length > MaxMessageLength ? message[..MaxMessageLength] + "…" : message;
 
     private static V1JobCondition? Condition(V1Job run, string type) =>
         run.Status?.Conditions?.FirstOrDefault(c => c.Type == type && c.Status == "True");

@@ -61,6 +61,9 @@ public static class ConditionReasons
     /// <summary>The trainer pod is starting.</summary>
     public const string PodStarting = "PodStarting";
 
+    /// <summary>The trainer pod fits no node yet (the scheduler's message says why: no GPU free, a taint, a missing claim).</summary>
+    public const string Unschedulable = "Unschedulable";
+
     /// <summary>A new trainer pod replaces a failed or disrupted one.</summary>
     public const string Restarting = "Restarting";
 
