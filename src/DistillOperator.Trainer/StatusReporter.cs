@@ -14,6 +14,7 @@ namespace DistillOperator.Trainer;
 /// </summary>
 public sealed class StatusReporter(IStatusPatcher patcher, TimeSpan interval, TextWriter log, TimeProvider? time = null) : ITrainingProgress
 {
+    private const int MaxWarningLength = 512;
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly Lock _gate = new();
     private readonly JobProgress _progress = new();
@@ -91,10 +92,28 @@ public sealed class StatusReporter(IStatusPatcher patcher, TimeSpan interval, Te
         }
     }
 
+    /// <summary>Most warnings kept in status.progress.warnings; later ones go to the log only.</summary>
+    public const int MaxWarnings = 8;
+
     /// <inheritdoc />
     public void Warning(string message)
     {
+        ArgumentException.ThrowIfNullOrEmpty(message);
+        lock (_gate)
+        {
+            var warnings = _progress.Warnings ??= [];
+            var kept = message.Length > MaxWarningLength ? message[..MaxWarningLength] + "…" : message;
+            if (warnings.Count >= MaxWarnings || warnings.Contains(kept))
+            {
+                return;
+            }
+
+            warnings.Add(kept);
+        }
+
+        SendIfDue(force: true); // where kubectl describe shows it, not only in the pod's log
     }
+
 
     /// <summary>Waits for the patch in flight, if any, and for the one a stage start queued behind it.</summary>
     public async Task FlushAsync()

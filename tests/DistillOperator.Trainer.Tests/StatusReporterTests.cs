@@ -36,6 +36,27 @@ public sealed class StatusReporterTests
     }
 
     [Fact]
+    public async Task A_warning_is_sent_at_once_into_status_each_message_once()
+    {
+        _patcher.Setup(p => p.PatchAsync(It.IsAny<string>(), It.IsAny<CancellationToken>()))
+            .Callback<string, CancellationToken>((patch, _) => _patches.Add(patch)).Returns(Task.CompletedTask);
+        var reporter = new StatusReporter(_patcher.Object, TimeSpan.FromMinutes(1), TextWriter.Null, _clock);
+
+        reporter.StageStarted(Stage("internal-1", 1));
+        await reporter.FlushAsync();
+        reporter.Warning("the pod was given 1 GPU(s) but libtorch sees none: training on the CPU");
+        await reporter.FlushAsync();
+        reporter.Warning("the pod was given 1 GPU(s) but libtorch sees none: training on the CPU");
+        reporter.Warning("spec.training.keepBest: no evaluation fell in the final stage");
+        await reporter.FlushAsync();
+
+        // Within the interval, yet sent: warnings do not wait for the next due step.
+        Assert.Equal(3, _patches.Count);
+        var warnings = System.Text.Json.Nodes.JsonNode.Parse(_patches[^1])!["status"]!["progress"]!["warnings"]!.AsArray().Select(w => (string?)w).ToList();
+        Assert.Equal(["the pod was given 1 GPU(s) but libtorch sees none: training on the CPU", "spec.training.keepBest: no evaluation fell in the final stage"], warnings);
+    }
+
+    [Fact]
     public async Task A_stage_start_while_a_patch_is_in_flight_is_sent_when_that_patch_is_answered()
     {
         var first = new TaskCompletionSource();

@@ -42,7 +42,7 @@ public sealed class TrainerStatusReportingTests : IAsyncLifetime
               distillation: {strategy: soft}
               training: {batchSize: 16, learningRate: 0.002}
               resources: {gpus: 0}
-              output: {uri: "file://{{{_workspace}}}/out"}
+              output: {uri: "pvc://work/out"}
             """);
         File.WriteAllText(Path.Combine(_workspace, "job.json"), KubernetesJson.Serialize(job));
         var created = await admin.CustomObjects.CreateNamespacedCustomObjectAsync<JsonObject>(job, "distill.dev", "v1alpha1", "default", "distillationjobs");
@@ -85,7 +85,7 @@ public sealed class TrainerStatusReportingTests : IAsyncLifetime
         var steps = (long)status["progress"]!["totalSteps"]!;
         Assert.Equal(steps, (long?)status["progress"]!["step"]);
         Assert.InRange((double)status["result"]!["studentAccuracy"]!, 0, 1);
-        Assert.Equal($"file://{_workspace}/out", (string?)status["result"]!["artifactUri"]);
+        Assert.Equal("pvc://work/out", (string?)status["result"]!["artifactUri"]);
 
         var patches = _emulator.AccessLog.Where(a => a.User == "system:serviceaccount:default:reporting-trainer").ToList();
         Assert.All(patches, p => Assert.True(p.Allowed && p.Verb == "patch" && p.Resource == "distillationjobs/status", p.ToString()));
@@ -118,7 +118,7 @@ public sealed class TrainerStatusReportingTests : IAsyncLifetime
         Assert.Contains("could not report progress", trainer.Output, StringComparison.Ordinal);
         Assert.Contains("the result stays in the termination message", trainer.Output, StringComparison.Ordinal);
         var result = JsonNode.Parse(File.ReadAllText(Path.Combine(_workspace, "termination-log")))!;
-        Assert.Equal($"file://{_workspace}/out", (string?)result["artifactUri"]);
+        Assert.Equal("pvc://work/out", (string?)result["artifactUri"]);
     }
 
     private ChildProcess Start(string? uid = null) => ChildProcess.Start(
@@ -130,9 +130,11 @@ public sealed class TrainerStatusReportingTests : IAsyncLifetime
             ["DISTILL_JOB_NAME"] = "reporting",
             ["DISTILL_JOB_NAMESPACE"] = "default",
             ["DISTILL_JOB_UID"] = uid ?? _uid,
-            ["DISTILL_STATUS_INTERVAL_SECONDS"] = "0.3",
+            ["DISTILL_STATUS_INTERVAL_SECONDS"] = "5", // longer than any step here, even on a loaded machine: the count below stays throttled
             ["DISTILL_TERMINATION_LOG"] = Path.Combine(_workspace, "termination-log"),
         },
         "--job",
-        "job.json");
+        "job.json",
+        "--volume",
+        $"work={_workspace}"); // the output claim's folder, as a pod has it mounted
 }

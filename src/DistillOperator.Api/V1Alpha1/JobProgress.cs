@@ -45,6 +45,13 @@ public sealed class JobProgress
     [JsonPropertyName("lastCheckpoint")]
     public string? LastCheckpoint { get; set; }
 
+    /// <summary>
+    /// What the trainer warned about in this run, oldest first (at most 8, each once): a pod given GPUs that trains on
+    /// the CPU, a keepBest run without a final-stage evaluation, a checkpoint that did not fit and was not resumed.
+    /// </summary>
+    [JsonPropertyName("warnings")]
+    public List<string>? Warnings { get; set; }
+
     /// <summary>When the trainer wrote this progress.</summary>
     [JsonPropertyName("updateTime")]
     public DateTime? UpdateTime { get; set; }
