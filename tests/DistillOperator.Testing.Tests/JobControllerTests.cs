@@ -78,6 +78,7 @@ public sealed class JobControllerTests : IAsyncLifetime
         var job = await WaitFor("bad-input", j => Has(j, "Failed"));
 
         Assert.Equal("PodFailurePolicy", job.Status.Conditions.Single(c => c.Type == "Failed").Reason);
+        Assert.Equal(1, job.Status.Failed); // a FailJob pod counts as failed; only Ignore rules leave the count alone
         Assert.Single(await Pods("bad-input"));
     }
 

@@ -17,12 +17,12 @@ public sealed class TestJobs
             {
                 Teacher = new TeacherSpec { Model = new ModelSource { Uri = "pvc://models/teacher" } },
                 Data = new DataSpec { Train = new DatasetSpec { Uri = "pvc://data/train.tsv" } },
-                Output = new OutputSpec { Uri = "pvc://models/student" },
+                Output = new OutputSpec { Uri = $"pvc://models/students/{name}" },
             },
         };
     }
 
-    /// <summary>A valid job with a pretrained teacher on a PVC.</summary>
+    /// <summary>A valid job with a pretrained teacher on a PVC, writing to its own folder pvc://models/students/NAME.</summary>
     public static TestJobs Named(string name) => new(name);
 
     /// <summary>Sets metadata.generation.</summary>

@@ -25,7 +25,7 @@ public sealed class OperatorEndpointsTests
         Assert.Equal(1, Sample(text, "distill_jobs", "phase=\"Succeeded\""));
         Assert.Equal(1, Sample(text, "distill_jobs", "phase=\"Failed\""));
         Assert.Equal(0, Sample(text, "distill_jobs", "phase=\"Running\""));
-        Assert.Equal(1, Sample(text, "distill_job_transitions_total", "from=\"None\"", "to=\"Failed\""));
+        Assert.Equal(1, Sample(text, "distill_job_transitions_total", "from=\"None\"", "to=\"Failed\"", "reason=\"InvalidSpec\""));
         Assert.Equal(1, Sample(text, "distill_job_transitions_total", "to=\"Succeeded\""));
         Assert.True(Sample(text, "distill_reconcile_duration_seconds_count", "result=\"success\"") >= 2);
         Assert.Equal(1, Sample(text, "distill_job_duration_seconds_count", "phase=\"Succeeded\""));

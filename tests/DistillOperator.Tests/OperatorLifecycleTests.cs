@@ -229,6 +229,9 @@ public sealed class OperatorLifecycleTests
         Assert.Equal(ConditionReasons.BadInput, condition.Reason);
         Assert.Contains("train.tsv:3", condition.Message, StringComparison.Ordinal);
         Assert.Single(await harness.PodsAsync("badinput"));
+        var warning = await harness.WaitForEventAsync("badinput", ConditionReasons.BadInput);
+        Assert.Equal("Warning", warning.Type);
+        Assert.Contains("train.tsv:3", warning.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -244,8 +247,32 @@ public sealed class OperatorLifecycleTests
         var gate = failed.Status!.Conditions!.Single(c => c.Type == ConditionTypes.QualityTargetMet);
         Assert.Equal("False", gate.Status);
         Assert.Contains("student accuracy 0.88 is below 0.9", gate.Message, StringComparison.Ordinal);
+        Assert.Equal("Warning", (await harness.WaitForEventAsync("gated", ConditionReasons.QualityTargetNotMet)).Type);
         var passed = await harness.WaitForPhaseAsync("passing", JobPhase.Succeeded);
         Assert.True(Conditions.IsTrue(passed.Status!.Conditions, ConditionTypes.QualityTargetMet));
+    }
+
+    [Fact]
+    public async Task A_second_job_writing_to_the_same_output_waits_until_the_first_finishes()
+    {
+        await using var harness = await OperatorHarness.StartAsync();
+        harness.Kubelet.Decide = _ => new PodOutcome.KeepRunning();
+        await harness.StartOperatorAsync();
+        await harness.CreateAsync(TestJobs.Named("first").With(j => j.Spec.Output.Uri = "pvc://models/students/shared").Build());
+        await harness.WaitForPhaseAsync("first", JobPhase.Running);
+
+        await harness.CreateAsync(TestJobs.Named("second").With(j => j.Spec.Output.Uri = "pvc://models/students/shared/").Build());
+        var waiting = await harness.WaitAsync("second", j => j.Status?.Conditions?.Any(c => c.Reason == ConditionReasons.OutputInUse) == true);
+        Assert.Equal(JobPhase.Pending, waiting.Status!.Phase);
+        Assert.Contains("DistillationJob first", waiting.Status.Conditions!.Single(c => c.Type == ConditionTypes.Running).Message, StringComparison.Ordinal);
+        Assert.Equal("Warning", (await harness.WaitForEventAsync("second", ConditionReasons.OutputInUse)).Type);
+        Assert.Empty(await harness.RunsAsync("second"));
+
+        var pod = Assert.Single(await harness.PodsAsync("first"));
+        harness.Kubelet.Finish("default", pod.Metadata.Name, new PodOutcome.Succeed(ResultMessage));
+        await harness.WaitForPhaseAsync("first", JobPhase.Succeeded);
+        var started = await harness.WaitForPhaseAsync("second", JobPhase.Running);
+        Assert.Equal("second-g1", started.Status!.TrainerJob);
     }
 
     [Fact]

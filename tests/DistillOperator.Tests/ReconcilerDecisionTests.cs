@@ -27,12 +27,14 @@ public sealed class ReconcilerDecisionTests : IDisposable
     private readonly List<V1Job> _runs = [];
     private readonly List<V1Pod> _pods = [];
     private readonly List<V1Pod> _predecessorPods = [];
+    private readonly List<DistillationJob> _otherJobs = [];
     private readonly DistillationJob _job = TestJobs.Named("job").With(j => j.Metadata.Uid = "uid-1").Build();
 
     public ReconcilerDecisionTests()
     {
         _cluster.Setup(c => c.GetJobAsync(Key, It.IsAny<CancellationToken>())).ReturnsAsync(() => _job);
         _cluster.Setup(c => c.StillExistsAsync(It.IsAny<DistillationJob>(), It.IsAny<CancellationToken>())).ReturnsAsync(true);
+        _cluster.Setup(c => c.ListJobsAsync("default", It.IsAny<CancellationToken>())).ReturnsAsync(() => [_job, .. _otherJobs]);
         _cluster.Setup(c => c.ListRunsAsync(It.IsAny<DistillationJob>(), It.IsAny<CancellationToken>())).ReturnsAsync(() => [.. _runs]);
         _cluster.Setup(c => c.ListPodsAsync(It.IsAny<V1Job>(), It.IsAny<CancellationToken>())).ReturnsAsync(() => [.. _pods]);
         _cluster.Setup(c => c.ListPredecessorPodsAsync(It.IsAny<DistillationJob>(), It.IsAny<IReadOnlyList<V1Job>>(), It.IsAny<CancellationToken>())).ReturnsAsync(() => [.. _predecessorPods]);
@@ -160,6 +162,40 @@ public sealed class ReconcilerDecisionTests : IDisposable
     }
 
     [Fact]
+    public async Task A_job_whose_output_another_job_is_writing_waits_for_it_then_starts()
+    {
+        var writer = TestJobs.Named("writer").With(j =>
+        {
+            j.Spec.Output.Uri = _job.Spec.Output.Uri + "/";
+            j.Status = new DistillationJobStatus { Phase = JobPhase.Running };
+        }).Build();
+        _otherJobs.Add(writer);
+
+        var waiting = await Reconcile();
+        Assert.Empty(_created);
+        Assert.Equal(DistillationJobReconciler.OutputPoll, waiting.RequeueAfter);
+        var patch = Assert.Single(_patches);
+        Assert.Equal("Pending", (string?)patch["phase"]);
+        var running = patch["conditions"]!.AsArray().Single(c => (string?)c!["type"] == ConditionTypes.Running)!;
+        Assert.Equal(ConditionReasons.OutputInUse, (string?)running["reason"]);
+        Assert.Contains("DistillationJob writer", (string?)running["message"], StringComparison.Ordinal);
+        var warning = Assert.Single(_events);
+        Assert.Equal(("Warning", ConditionReasons.OutputInUse), (warning.Type, warning.Reason));
+
+        Apply(_patches[0]);
+        _patches.Clear();
+        _events.Clear();
+        await Reconcile();
+        Assert.Empty(_created);
+        Assert.Empty(_events); // still waiting: warned once
+
+        writer.Status!.Phase = JobPhase.Succeeded;
+        await Reconcile();
+        Assert.Equal("job-g1", ((V1Job)_created[^1]).Metadata.Name);
+        Assert.Contains(_events, e => e.Reason == ConditionReasons.RunCreated);
+    }
+
+    [Fact]
     public async Task A_second_reconcile_of_an_unchanged_world_writes_nothing()
     {
         await Reconcile();
@@ -226,6 +262,43 @@ public sealed class ReconcilerDecisionTests : IDisposable
         Assert.Equal((JobPhase.Initializing, "ImagePullBackOff"), (pull.Phase, pull.Reason));
         Assert.Equal("pod job-g1-0 cannot start its trainer: ImagePullBackOff: Back-off pulling image \"trainer:typo\"", pull.Message);
         Assert.Equal((JobPhase.Initializing, ConditionReasons.PodStarting), (create.Phase, create.Reason));
+    }
+
+    [Fact]
+    public async Task A_failed_run_waits_a_moment_for_its_failed_pod_so_the_failure_says_why()
+    {
+        Adopt();
+        var run = _runs.Single();
+        run.Status = new V1JobStatus { Failed = 1, Conditions = [new V1JobCondition { Type = "Failed", Status = "True", Reason = "PodFailurePolicy", LastTransitionTime = Start.UtcDateTime }] };
+        _patches.Clear();
+        _events.Clear();
+
+        var waiting = await Reconcile(); // the Job says failed; the pod cache has not seen the pod yet
+        Assert.Empty(_patches);
+        Assert.Empty(_events);
+        Assert.Equal(TimeSpan.FromSeconds(1), waiting.RequeueAfter);
+
+        var pod = Pod("job-g1-a", "Failed");
+        pod.Status.ContainerStatuses = [new V1ContainerStatus { Name = "trainer", State = new V1ContainerState { Terminated = new V1ContainerStateTerminated { ExitCode = 2, Message = "data/train.tsv:3: label 'x' is not a class" } } }];
+        _pods.Add(pod);
+        await Reconcile();
+        Assert.Equal("Failed", (string?)Assert.Single(_patches)["phase"]);
+        var failure = Assert.Single(_events, e => e.Type == "Warning");
+        Assert.Equal(ConditionReasons.BadInput, failure.Reason);
+        Assert.EndsWith("data/train.tsv:3: label 'x' is not a class", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_failed_run_whose_pod_never_shows_fails_without_its_last_words_after_a_while()
+    {
+        Adopt();
+        _runs.Single().Status = new V1JobStatus { Failed = 1, Conditions = [new V1JobCondition { Type = "Failed", Status = "True", Reason = "BackoffLimitExceeded", LastTransitionTime = Start.UtcDateTime }] };
+        _patches.Clear();
+        _clock.Advance(DistillationJobReconciler.LastWordsWait);
+
+        await Reconcile();
+
+        Assert.Equal("Failed", (string?)Assert.Single(_patches)["phase"]);
     }
 
     [Fact]

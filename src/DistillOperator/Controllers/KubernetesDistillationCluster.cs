@@ -41,6 +41,13 @@ public sealed class KubernetesDistillationCluster(IKubernetes client, InformerSe
     }
 
     /// <inheritdoc />
+    public Task<IReadOnlyList<DistillationJob>> ListJobsAsync(string ns, CancellationToken cancellation)
+    {
+        IReadOnlyList<DistillationJob> inNamespace = [.. jobs.InNamespace(ns)];
+        return Task.FromResult(inNamespace);
+    }
+
+    /// <inheritdoc />
     public Task<IReadOnlyList<V1Job>> ListRunsAsync(DistillationJob job, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(job);

@@ -27,7 +27,7 @@ public sealed class OperatorMetrics : IDisposable
     public OperatorMetrics(IMeterFactory? factory = null)
     {
         _meter = factory?.Create(MeterName) ?? new Meter(MeterName);
-        _transitions = _meter.CreateCounter<long>("distill.job.transitions", description: "Phase transitions of DistillationJobs, by from and to phase.");
+        _transitions = _meter.CreateCounter<long>("distill.job.transitions", description: "Phase transitions of DistillationJobs, by from and to phase and the condition reason of the new phase.");
         // Bucket bounds in seconds for each scale (OpenTelemetry's defaults suit milliseconds).
         _reconcileDuration = _meter.CreateHistogram("distill.reconcile.duration", "s", "Time one reconcile of a DistillationJob takes, by result.", null, Buckets(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10));
         _reconcileErrors = _meter.CreateCounter<long>("distill.reconcile.errors", description: "Reconciles that failed and were retried with back-off.");
@@ -43,9 +43,12 @@ public sealed class OperatorMetrics : IDisposable
     /// <summary>Reports the work queue's depth from now on.</summary>
     public void TrackQueue(Func<int> depth) => _queueDepth = depth;
 
-    /// <summary>A job moved from one phase to another.</summary>
-    public void Transition(JobPhase? from, JobPhase to) =>
-        _transitions.Add(1, new KeyValuePair<string, object?>("from", from?.ToString() ?? "None"), new KeyValuePair<string, object?>("to", to.ToString()));
+    /// <summary>
+    /// A job moved from one phase to another, for <paramref name="reason"/> (the condition reason of the new phase: a
+    /// bounded set, so alerts can tell BadInput from QualityTargetNotMet from an out-of-memory BackoffLimitExceeded).
+    /// </summary>
+    public void Transition(JobPhase? from, JobPhase to, string reason) =>
+        _transitions.Add(1, new KeyValuePair<string, object?>("from", from?.ToString() ?? "None"), new KeyValuePair<string, object?>("to", to.ToString()), new KeyValuePair<string, object?>("reason", reason.Length > 0 ? reason : to.ToString()));
 
     /// <summary>A reconcile finished (result: success or error).</summary>
     public void Reconciled(TimeSpan duration, bool success)

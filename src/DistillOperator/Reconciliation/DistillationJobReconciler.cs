@@ -24,6 +24,12 @@ public sealed class DistillationJobReconciler(IDistillationCluster cluster, Trai
     /// <summary>How soon to look again while an old run's pods are still stopping.</summary>
     public static readonly TimeSpan ReplacementPoll = TimeSpan.FromSeconds(2);
 
+    /// <summary>How long a failed run's status waits for the failed pod (its last words) to reach the cache.</summary>
+    public static readonly TimeSpan LastWordsWait = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often a job waiting for another job's output looks again.</summary>
+    public static readonly TimeSpan OutputPoll = TimeSpan.FromSeconds(5);
+
     /// <summary>How long after its Job completed a run's result is waited for before a quality gate is checked without it.</summary>
     public static readonly TimeSpan ResultWait = TimeSpan.FromMinutes(1);
 
@@ -97,7 +103,7 @@ public sealed class DistillationJobReconciler(IDistillationCluster cluster, Trai
 
             if (before.Phase != JobPhase.Failed)
             {
-                afterWrite.Add(() => metrics.Transition(before.Phase, JobPhase.Failed));
+                afterWrite.Add(() => metrics.Transition(before.Phase, JobPhase.Failed, ConditionReasons.InvalidSpec));
             }
 
             return await FinishAsync(job, key, before, status, patch, events, afterWrite, ReconcileResult.Done, now, cancellation).ConfigureAwait(false);
@@ -157,6 +163,27 @@ public sealed class DistillationJobReconciler(IDistillationCluster cluster, Trai
             status.Phase = JobPhase.Pending;
             Conditions.Set(status.Conditions, ConditionTypes.Running, false, ConditionReasons.ReplacingRun, $"waiting for pod {predecessors[0].Metadata.Name} of an earlier DistillationJob named {job.Metadata.Name} to stop", generation, now);
             return await FinishAsync(job, key, before, status, patch, events, afterWrite, new ReconcileResult(ReplacementPoll), now, cancellation).ConfigureAwait(false);
+        }
+
+        if (current is null && !finishedBefore &&
+            OutputClaim.HolderFor(job, resolved.Spec.Output.Uri, await cluster.ListJobsAsync(key.Namespace, cancellation).ConfigureAwait(false)) is { } holder)
+        {
+            // Two writers would interleave checkpoints and published files: this job starts when the other finishes.
+            var message = $"spec.output.uri {resolved.Spec.Output.Uri} overlaps the output of DistillationJob {holder.Metadata.Name} ({holder.Spec.Output.Uri}, phase {holder.Status?.Phase?.ToString() ?? "new"}); this job starts when that one finishes or is deleted";
+            var waitingAlready = status.Conditions.Any(c => c.Type == ConditionTypes.Running && c.Reason == ConditionReasons.OutputInUse);
+            if (!waitingAlready)
+            {
+                events.Add(("Warning", ConditionReasons.OutputInUse, message));
+            }
+
+            status.Phase = JobPhase.Pending;
+            if (before.Phase != JobPhase.Pending)
+            {
+                afterWrite.Add(() => metrics.Transition(before.Phase, JobPhase.Pending, ConditionReasons.OutputInUse));
+            }
+
+            Conditions.Set(status.Conditions, ConditionTypes.Running, false, ConditionReasons.OutputInUse, message, generation, now);
+            return await FinishAsync(job, key, before, status, patch, events, afterWrite, new ReconcileResult(OutputPoll), now, cancellation).ConfigureAwait(false);
         }
 
         if (current is null && !finishedBefore)
@@ -351,6 +378,16 @@ public sealed class DistillationJobReconciler(IDistillationCluster cluster, Trai
 
     private void Apply(DistillationJob job, DistillationJobStatus status, JsonObject patch, RunObservation observed, DateTimeOffset now, long generation, List<(string Type, string Reason, string Message)> events, List<Action> afterWrite, ref ReconcileResult result)
     {
+        if (observed is { Phase: JobPhase.Failed, LastWordsPending: true } && status.Phase != JobPhase.Failed &&
+            observed.CompletionTime is { } failedAt && now - new DateTimeOffset(DateTime.SpecifyKind(failedAt, DateTimeKind.Utc)) < LastWordsWait)
+        {
+            // The Job failed, but the pod whose termination message says why has not reached the cache yet (Jobs and
+            // pods come by separate watches, in no order): wait a moment, so the Failed condition and its event carry
+            // the trainer's last words (file, line, reason), not only an exit code.
+            result = result.Sooner(TimeSpan.FromSeconds(1));
+            return;
+        }
+
         var phase = observed.Phase;
         var reason = observed.Reason;
         var message = observed.Message;
@@ -410,8 +447,12 @@ public sealed class DistillationJobReconciler(IDistillationCluster cluster, Trai
         status.Phase = phase;
         if (previous != phase)
         {
-            events.Add((phase == JobPhase.Failed ? "Warning" : "Normal", phase.ToString(), message));
-            afterWrite.Add(() => metrics.Transition(previous, phase));
+            // A failure's event carries its cause (BadInput, DeadlineExceeded, QualityTargetNotMet…), as the Job
+            // controller's own events do; other transitions are named by the phase they enter.
+            var eventReason = phase == JobPhase.Failed && reason.Length > 0 ? reason : phase.ToString();
+            events.Add((phase == JobPhase.Failed ? "Warning" : "Normal", eventReason, message));
+            var transitionReason = reason;
+            afterWrite.Add(() => metrics.Transition(previous, phase, transitionReason));
             // A start of a run (not a restart) is what time-to-running measures: from the Job's creation, or from its
             // last resume when a person suspended it (with a queue, Kueue's admission is part of the wait).
             if (phase == JobPhase.Running && previous is JobPhase.Pending or JobPhase.Initializing or JobPhase.Queued && observed.Restarts == 0 && observed.RunningSince is { } running && observed.RunCreated is { } created)

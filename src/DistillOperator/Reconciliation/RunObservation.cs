@@ -14,6 +14,7 @@ namespace DistillOperator.Reconciliation;
 /// <param name="RunCreated">When the run's batch/v1 Job was created.</param>
 /// <param name="RunResumed">When the run's Job was last resumed after a suspension (its Suspended condition turned False).</param>
 /// <param name="SucceededPodSeen">True when the pod that succeeded is among the pods observed (its termination message was read).</param>
+/// <param name="LastWordsPending">True when the Job failed but counts more failed pods than the (cached) pods show: the last one's termination message, which says why, has not been read yet.</param>
 public sealed record RunObservation(
     JobPhase Phase,
     string Reason,
@@ -25,4 +26,5 @@ public sealed record RunObservation(
     JobResult? TerminationResult,
     DateTime? RunCreated = null,
     bool SucceededPodSeen = false,
-    DateTime? RunResumed = null);
+    DateTime? RunResumed = null,
+    bool LastWordsPending = false);

@@ -55,7 +55,8 @@ public static class RunObserver
                 message += ": " + lastWords;
             }
 
-            return new RunObservation(JobPhase.Failed, reason, message, startTime, status?.CompletionTime ?? failed.LastTransitionTime, restarts, null, null);
+            var failedPodsSeen = pods.Count(p => p.Status?.Phase == "Failed");
+            return new RunObservation(JobPhase.Failed, reason, message, startTime, status?.CompletionTime ?? failed.LastTransitionTime, restarts, null, null, LastWordsPending: failedPodsSeen < (status?.Failed ?? 0));
         }
 
         if (run.Spec?.Suspend == true)

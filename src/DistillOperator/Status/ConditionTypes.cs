@@ -82,6 +82,9 @@ public static class ConditionReasons
     /// <summary>The previous run is being stopped before the new one starts.</summary>
     public const string ReplacingRun = "ReplacingRun";
 
+    /// <summary>Another unfinished DistillationJob in the namespace writes to the same output folder (or one inside it, or around it); this one starts after it.</summary>
+    public const string OutputInUse = "OutputInUse";
+
     /// <summary>An object the job needs for its trainer (its ServiceAccount, Role, RoleBinding or spec ConfigMap) has a name another object holds.</summary>
     public const string NameConflict = "NameConflict";
 

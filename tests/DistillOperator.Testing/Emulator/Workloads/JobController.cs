@@ -123,7 +123,8 @@ public sealed class JobController(ObjectStore store, TimeProvider? time = null)
             switch ((string?)action)
             {
                 case "FailJob":
-                    return (counted, $"Container trainer for pod {(string?)pod["metadata"]!["name"]} failed with exit code {exitCode} matching FailJob rule");
+                    // The pod that fails the Job counts in status.failed, as every failure but an ignored one does.
+                    return (counted + 1, $"Container trainer for pod {(string?)pod["metadata"]!["name"]} failed with exit code {exitCode} matching FailJob rule");
                 case "Ignore":
                     break;
                 default:
