@@ -264,7 +264,7 @@ public sealed class OperatorLifecycleTests
         await harness.CreateAsync(TestJobs.Named("second").With(j => j.Spec.Output.Uri = "pvc://models/students/shared/").Build());
         var waiting = await harness.WaitAsync("second", j => j.Status?.Conditions?.Any(c => c.Reason == ConditionReasons.OutputInUse) == true);
         Assert.Equal(JobPhase.Pending, waiting.Status!.Phase);
-        Assert.Contains("DistillationJob first", waiting.Status.Conditions!.Single(c => c.Type == ConditionTypes.Running).Message, StringComparison.Ordinal);
+        Assert.Contains("trainer Job first-g1 of DistillationJob first", waiting.Status.Conditions!.Single(c => c.Type == ConditionTypes.Running).Message, StringComparison.Ordinal);
         Assert.Equal("Warning", (await harness.WaitForEventAsync("second", ConditionReasons.OutputInUse)).Type);
         Assert.Empty(await harness.RunsAsync("second"));
 

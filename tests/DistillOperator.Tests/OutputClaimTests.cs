@@ -1,12 +1,15 @@
 using DistillOperator.Api.V1Alpha1;
+using DistillOperator.Children;
 using DistillOperator.Reconciliation;
 using DistillOperator.Testing;
+using k8s.Models;
 
 namespace DistillOperator.Tests;
 
 /// <summary>Which job may write an output folder when two DistillationJobs name the same one.</summary>
 public sealed class OutputClaimTests
 {
+    private const string Shared = "pvc://models/students/shared";
     private static readonly DateTime Start = new(2026, 12, 3, 12, 0, 0, DateTimeKind.Utc);
 
     [Theory]
@@ -23,35 +26,64 @@ public sealed class OutputClaimTests
     }
 
     [Fact]
-    public void A_new_job_waits_for_a_running_job_with_the_same_output_even_a_younger_one()
+    public void An_unfinished_trainer_job_of_another_job_holds_the_output_even_when_that_job_is_younger_and_queued()
     {
-        var job = Job("new", Start, null, "pvc://models/students/shared");
-        var running = Job("running", Start.AddMinutes(1), JobPhase.Running, "pvc://models/students/shared/");
+        var job = Job("older", Start, null, Shared);
+        var queued = Job("younger", Start.AddMinutes(1), JobPhase.Queued, Shared + "/");
 
-        Assert.Equal("running", OutputClaim.HolderFor(job, job.Spec.Output.Uri, [job, running])?.Metadata.Name);
+        var holder = OutputClaim.HolderFor(job, Shared, new([job, queued], [Run("younger-g1", "younger", Shared, finished: false)], []));
+
+        Assert.Equal($"trainer Job younger-g1 of DistillationJob younger writes to {Shared} and has not finished", holder);
     }
 
     [Fact]
-    public void Of_two_waiting_jobs_the_older_goes_first()
+    public void A_stopping_trainer_pod_holds_the_output_after_its_job_and_run_are_gone()
     {
-        var older = Job("older", Start, JobPhase.Pending, "pvc://models/students/shared");
-        var younger = Job("younger", Start.AddSeconds(1), null, "pvc://models/students/shared");
+        var job = Job("next", Start, null, Shared);
+        var stopping = Pod("deleted-g1-x", "deleted", Shared, "Running");
+        stopping.Metadata.DeletionTimestamp = Start;
 
-        Assert.Null(OutputClaim.HolderFor(older, older.Spec.Output.Uri, [older, younger]));
-        Assert.Equal("older", OutputClaim.HolderFor(younger, younger.Spec.Output.Uri, [older, younger])?.Metadata.Name);
+        Assert.Equal($"trainer pod deleted-g1-x of DistillationJob deleted still writes to {Shared}", OutputClaim.HolderFor(job, Shared, new([job], [], [stopping])));
+        Assert.Null(OutputClaim.HolderFor(job, Shared, new([job], [], [Pod("deleted-g1-x", "deleted", Shared, "Failed")])));
     }
 
     [Fact]
-    public void Finished_deleted_and_unrelated_jobs_do_not_hold_the_output()
+    public void A_run_without_the_annotation_is_matched_through_its_distillation_jobs_output()
     {
-        var job = Job("new", Start.AddHours(1), null, "pvc://models/students/shared");
-        var succeeded = Job("succeeded", Start, JobPhase.Succeeded, "pvc://models/students/shared");
-        var failed = Job("failed", Start, JobPhase.Failed, "pvc://models/students/shared");
-        var deleting = Job("deleting", Start, JobPhase.Running, "pvc://models/students/shared");
+        var job = Job("next", Start, null, Shared);
+        var other = Job("upgraded", Start.AddHours(1), JobPhase.Running, Shared);
+        var run = Run("upgraded-g1", "upgraded", null, finished: false);
+
+        Assert.NotNull(OutputClaim.HolderFor(job, Shared, new([job, other], [run], [])));
+    }
+
+    [Fact]
+    public void Of_two_jobs_without_runs_the_older_goes_first()
+    {
+        var older = Job("older", Start, JobPhase.Pending, Shared);
+        var younger = Job("younger", Start.AddSeconds(1), null, Shared);
+        var jobs = new NamespaceWorkloads([older, younger], [], []);
+
+        Assert.Null(OutputClaim.HolderFor(older, Shared, jobs));
+        Assert.Equal($"DistillationJob older, created earlier, writes to {Shared} and has not finished", OutputClaim.HolderFor(younger, Shared, jobs));
+    }
+
+    [Fact]
+    public void Finished_runs_and_finished_suspended_deleted_or_unrelated_jobs_do_not_hold_the_output()
+    {
+        var job = Job("new", Start.AddHours(1), null, Shared);
+        var succeeded = Job("succeeded", Start, JobPhase.Succeeded, Shared);
+        var failed = Job("failed", Start, JobPhase.Failed, Shared);
+        var suspended = Job("suspended", Start, JobPhase.Suspended, Shared);
+        var deleting = Job("deleting", Start, JobPhase.Pending, Shared);
         deleting.Metadata.DeletionTimestamp = Start.AddHours(1);
         var elsewhere = Job("elsewhere", Start, JobPhase.Running, "pvc://models/students/other");
+        var workloads = new NamespaceWorkloads(
+            [job, succeeded, failed, suspended, deleting, elsewhere],
+            [Run("succeeded-g1", "succeeded", Shared, finished: true), Run("elsewhere-g1", "elsewhere", "pvc://models/students/other", finished: false), Run("new-g0", "new", Shared, finished: false)],
+            [Pod("succeeded-g1-a", "succeeded", Shared, "Succeeded"), Pod("elsewhere-g1-a", "elsewhere", "pvc://models/students/other", "Running")]);
 
-        Assert.Null(OutputClaim.HolderFor(job, job.Spec.Output.Uri, [job, succeeded, failed, deleting, elsewhere]));
+        Assert.Null(OutputClaim.HolderFor(job, Shared, workloads));
     }
 
     private static DistillationJob Job(string name, DateTime created, JobPhase? phase, string output) => TestJobs.Named(name).With(j =>
@@ -60,4 +92,24 @@ public sealed class OutputClaimTests
         j.Spec.Output.Uri = output;
         j.Status = phase is null ? null : new DistillationJobStatus { Phase = phase };
     }).Build();
+
+    private static V1Job Run(string name, string job, string? output, bool finished) => new()
+    {
+        Metadata = Meta(name, job, output),
+        Status = finished ? new V1JobStatus { Conditions = [new V1JobCondition { Type = "Complete", Status = "True" }] } : new V1JobStatus(),
+    };
+
+    private static V1Pod Pod(string name, string job, string output, string phase) => new()
+    {
+        Metadata = Meta(name, job, output),
+        Status = new V1PodStatus { Phase = phase },
+    };
+
+    private static V1ObjectMeta Meta(string name, string job, string? output) => new()
+    {
+        Name = name,
+        NamespaceProperty = "default",
+        Labels = new Dictionary<string, string> { [RunNames.JobLabel] = job },
+        Annotations = output is null ? null : new Dictionary<string, string> { [TrainerJobBuilder.OutputAnnotation] = output },
+    };
 }

@@ -28,13 +28,14 @@ public sealed class ReconcilerDecisionTests : IDisposable
     private readonly List<V1Pod> _pods = [];
     private readonly List<V1Pod> _predecessorPods = [];
     private readonly List<DistillationJob> _otherJobs = [];
+    private readonly List<V1Job> _otherRuns = [];
     private readonly DistillationJob _job = TestJobs.Named("job").With(j => j.Metadata.Uid = "uid-1").Build();
 
     public ReconcilerDecisionTests()
     {
         _cluster.Setup(c => c.GetJobAsync(Key, It.IsAny<CancellationToken>())).ReturnsAsync(() => _job);
         _cluster.Setup(c => c.StillExistsAsync(It.IsAny<DistillationJob>(), It.IsAny<CancellationToken>())).ReturnsAsync(true);
-        _cluster.Setup(c => c.ListJobsAsync("default", It.IsAny<CancellationToken>())).ReturnsAsync(() => [_job, .. _otherJobs]);
+        _cluster.Setup(c => c.ListWorkloadsAsync("default", It.IsAny<CancellationToken>())).ReturnsAsync(() => new NamespaceWorkloads([_job, .. _otherJobs], [.. _runs, .. _otherRuns], [.. _pods]));
         _cluster.Setup(c => c.ListRunsAsync(It.IsAny<DistillationJob>(), It.IsAny<CancellationToken>())).ReturnsAsync(() => [.. _runs]);
         _cluster.Setup(c => c.ListPodsAsync(It.IsAny<V1Job>(), It.IsAny<CancellationToken>())).ReturnsAsync(() => [.. _pods]);
         _cluster.Setup(c => c.ListPredecessorPodsAsync(It.IsAny<DistillationJob>(), It.IsAny<IReadOnlyList<V1Job>>(), It.IsAny<CancellationToken>())).ReturnsAsync(() => [.. _predecessorPods]);
@@ -164,12 +165,14 @@ public sealed class ReconcilerDecisionTests : IDisposable
     [Fact]
     public async Task A_job_whose_output_another_job_is_writing_waits_for_it_then_starts()
     {
-        var writer = TestJobs.Named("writer").With(j =>
-        {
-            j.Spec.Output.Uri = _job.Spec.Output.Uri + "/";
-            j.Status = new DistillationJobStatus { Phase = JobPhase.Running };
-        }).Build();
+        var writer = TestJobs.Named("writer").With(j => j.Spec.Output.Uri = _job.Spec.Output.Uri + "/").Build();
         _otherJobs.Add(writer);
+        var writerRun = new V1Job
+        {
+            Metadata = new V1ObjectMeta { Name = "writer-g1", NamespaceProperty = "default", Labels = new Dictionary<string, string> { [RunNames.JobLabel] = "writer" } },
+            Status = new V1JobStatus { Active = 1 },
+        };
+        _otherRuns.Add(writerRun);
 
         var waiting = await Reconcile();
         Assert.Empty(_created);
@@ -178,7 +181,7 @@ public sealed class ReconcilerDecisionTests : IDisposable
         Assert.Equal("Pending", (string?)patch["phase"]);
         var running = patch["conditions"]!.AsArray().Single(c => (string?)c!["type"] == ConditionTypes.Running)!;
         Assert.Equal(ConditionReasons.OutputInUse, (string?)running["reason"]);
-        Assert.Contains("DistillationJob writer", (string?)running["message"], StringComparison.Ordinal);
+        Assert.Contains("trainer Job writer-g1 of DistillationJob writer", (string?)running["message"], StringComparison.Ordinal);
         var warning = Assert.Single(_events);
         Assert.Equal(("Warning", ConditionReasons.OutputInUse), (warning.Type, warning.Reason));
 
@@ -189,7 +192,7 @@ public sealed class ReconcilerDecisionTests : IDisposable
         Assert.Empty(_created);
         Assert.Empty(_events); // still waiting: warned once
 
-        writer.Status!.Phase = JobPhase.Succeeded;
+        writerRun.Status.Conditions = [new V1JobCondition { Type = "Complete", Status = "True" }];
         await Reconcile();
         Assert.Equal("job-g1", ((V1Job)_created[^1]).Metadata.Name);
         Assert.Contains(_events, e => e.Reason == ConditionReasons.RunCreated);
@@ -270,10 +273,14 @@ public sealed class ReconcilerDecisionTests : IDisposable
         Adopt();
         var run = _runs.Single();
         run.Status = new V1JobStatus { Failed = 1, Conditions = [new V1JobCondition { Type = "Failed", Status = "True", Reason = "PodFailurePolicy", LastTransitionTime = Start.UtcDateTime }] };
+        var evicted = Pod("job-g1-0", "Failed"); // an earlier pod, evicted: not a failure, and not the reason
+        evicted.Status.Conditions = [new V1PodCondition { Type = "DisruptionTarget", Status = "True", Reason = "TerminationByKubelet" }];
+        evicted.Status.ContainerStatuses = [new V1ContainerStatus { Name = "trainer", State = new V1ContainerState { Terminated = new V1ContainerStateTerminated { ExitCode = 137, Message = "stopped by the kubelet" } } }];
+        _pods.Add(evicted);
         _patches.Clear();
         _events.Clear();
 
-        var waiting = await Reconcile(); // the Job says failed; the pod cache has not seen the pod yet
+        var waiting = await Reconcile(); // the Job says failed; the pod cache has not seen the failed pod yet
         Assert.Empty(_patches);
         Assert.Empty(_events);
         Assert.Equal(TimeSpan.FromSeconds(1), waiting.RequeueAfter);

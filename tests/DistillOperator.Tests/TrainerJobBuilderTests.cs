@@ -31,6 +31,16 @@ public sealed class TrainerJobBuilderTests
     }
 
     [Fact]
+    public void The_run_and_its_pods_name_the_output_they_write_so_another_job_can_wait_for_them()
+    {
+        var job = Job();
+        var built = TrainerJobBuilder.Build(job, Settings);
+
+        Assert.Equal(job.Spec.Output.Uri, built.Metadata.Annotations[TrainerJobBuilder.OutputAnnotation]);
+        Assert.Equal(job.Spec.Output.Uri, built.Spec.Template.Metadata.Annotations[TrainerJobBuilder.OutputAnnotation]);
+    }
+
+    [Fact]
     public void Bad_input_fails_the_job_at_once_and_disruptions_do_not_count()
     {
         var rules = TrainerJobBuilder.Build(Job(), Settings).Spec.PodFailurePolicy.Rules;

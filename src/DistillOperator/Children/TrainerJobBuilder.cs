@@ -22,6 +22,9 @@ public static class TrainerJobBuilder
     /// <summary>The Kueue label that names the LocalQueue.</summary>
     public const string QueueLabel = "kueue.x-k8s.io/queue-name";
 
+    /// <summary>The annotation on a trainer Job and its pods naming the output folder they write (spec.output.uri).</summary>
+    public const string OutputAnnotation = ApiGroup.Name + "/output";
+
     /// <summary>The trainer's exit code for bad input.</summary>
     public const int BadInputExitCode = 2;
 
@@ -56,6 +59,7 @@ public static class TrainerJobBuilder
                 Name = RunNames.Run(job),
                 NamespaceProperty = job.Metadata.NamespaceProperty,
                 Labels = jobLabels,
+                Annotations = new Dictionary<string, string> { [OutputAnnotation] = spec.Output.Uri },
                 OwnerReferences = [OwnerReferences.ControlledBy(job)],
             },
             Spec = new V1JobSpec
@@ -82,7 +86,7 @@ public static class TrainerJobBuilder
                 },
                 Template = new V1PodTemplateSpec
                 {
-                    Metadata = new V1ObjectMeta { Labels = labels },
+                    Metadata = new V1ObjectMeta { Labels = labels, Annotations = new Dictionary<string, string> { [OutputAnnotation] = spec.Output.Uri } },
                     Spec = new V1PodSpec
                     {
                         RestartPolicy = "Never",

@@ -41,11 +41,8 @@ public sealed class KubernetesDistillationCluster(IKubernetes client, InformerSe
     }
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<DistillationJob>> ListJobsAsync(string ns, CancellationToken cancellation)
-    {
-        IReadOnlyList<DistillationJob> inNamespace = [.. jobs.InNamespace(ns)];
-        return Task.FromResult(inNamespace);
-    }
+    public Task<NamespaceWorkloads> ListWorkloadsAsync(string ns, CancellationToken cancellation) =>
+        Task.FromResult(new NamespaceWorkloads([.. jobs.InNamespace(ns)], [.. runs.InNamespace(ns)], [.. pods.InNamespace(ns)]));
 
     /// <inheritdoc />
     public Task<IReadOnlyList<V1Job>> ListRunsAsync(DistillationJob job, CancellationToken cancellation)

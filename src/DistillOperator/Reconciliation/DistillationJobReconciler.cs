@@ -166,14 +166,15 @@ public sealed class DistillationJobReconciler(IDistillationCluster cluster, Trai
         }
 
         if (current is null && !finishedBefore &&
-            OutputClaim.HolderFor(job, resolved.Spec.Output.Uri, await cluster.ListJobsAsync(key.Namespace, cancellation).ConfigureAwait(false)) is { } holder)
+            OutputClaim.HolderFor(job, resolved.Spec.Output.Uri, await cluster.ListWorkloadsAsync(key.Namespace, cancellation).ConfigureAwait(false)) is { } holder)
         {
-            // Two writers would interleave checkpoints and published files: this job starts when the other finishes.
-            var message = $"spec.output.uri {resolved.Spec.Output.Uri} overlaps the output of DistillationJob {holder.Metadata.Name} ({holder.Spec.Output.Uri}, phase {holder.Status?.Phase?.ToString() ?? "new"}); this job starts when that one finishes or is deleted";
-            var waitingAlready = status.Conditions.Any(c => c.Type == ConditionTypes.Running && c.Reason == ConditionReasons.OutputInUse);
-            if (!waitingAlready)
+            // Two writers would interleave checkpoints and published files: this job starts when the other has stopped.
+            var message = $"spec.output.uri {resolved.Spec.Output.Uri} is in use: {holder}; this job starts when that one has stopped";
+            if (!status.Conditions.Any(c => c.Type == ConditionTypes.Running && c.Reason == ConditionReasons.OutputInUse))
             {
                 events.Add(("Warning", ConditionReasons.OutputInUse, message));
+                RemoveRunConditions(status); // nothing of an earlier run (or an earlier invalid spec) describes this wait
+                status.CompletionTime = null;
             }
 
             status.Phase = JobPhase.Pending;

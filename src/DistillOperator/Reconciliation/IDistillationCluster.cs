@@ -22,8 +22,8 @@ public interface IDistillationCluster
     /// </summary>
     Task<bool> StillExistsAsync(DistillationJob job, CancellationToken cancellation);
 
-    /// <summary>The DistillationJobs of a namespace (to find another job writing to the same output).</summary>
-    Task<IReadOnlyList<DistillationJob>> ListJobsAsync(string ns, CancellationToken cancellation);
+    /// <summary>The DistillationJobs, trainer Jobs and trainer pods of a namespace (to find another writer of the same output).</summary>
+    Task<NamespaceWorkloads> ListWorkloadsAsync(string ns, CancellationToken cancellation);
 
     /// <summary>The trainer Jobs (runs) the DistillationJob owns, of any generation.</summary>
     Task<IReadOnlyList<V1Job>> ListRunsAsync(DistillationJob job, CancellationToken cancellation);

@@ -1,31 +1,55 @@
 using DistillOperator.Api.V1Alpha1;
+using DistillOperator.Children;
+using k8s.Models;
 
 namespace DistillOperator.Reconciliation;
 
 /// <summary>
-/// One writer per output: two DistillationJobs whose <c>spec.output.uri</c> is the same folder (or one inside the
-/// other) would interleave checkpoints and published files, and each would resume from the other's checkpoints. A
-/// job starts a run only when no other unfinished job of its namespace with an overlapping output is ahead of it:
-/// one whose trainer is starting or running, or one created earlier (first come, first served; a job that waits
-/// is itself ahead of later ones, so a queue forms in creation order).
+/// One writer per output: two trainers writing the same folder (or one inside the other) would interleave checkpoints
+/// and published files, and each would resume from the other's checkpoints. Before a job starts a run, its output
+/// must be free of
+/// <list type="bullet">
+/// <item>another DistillationJob's trainer Job that has not finished (running, starting, queued or suspended),</item>
+/// <item>a trainer pod still running or stopping (a deleted job's trainer writes its checkpoint as it stops), and</item>
+/// <item>an unfinished, unsuspended job without a run that was created earlier (first come, first served: a job that
+/// waits is itself ahead of later ones, so a queue forms in creation order).</item>
+/// </list>
+/// Whoever holds the output has a run or was created earlier, so two jobs never wait for each other.
 /// </summary>
 public static class OutputClaim
 {
-    /// <summary>The job <paramref name="job"/> must wait for, or null when its output is free.</summary>
-    public static DistillationJob? HolderFor(DistillationJob job, string outputUri, IEnumerable<DistillationJob> namespaceJobs)
+    /// <summary>What <paramref name="job"/> must wait for (a sentence naming it), or null when its output is free.</summary>
+    /// <param name="job">The job about to start a run.</param>
+    /// <param name="outputUri">Its spec.output.uri.</param>
+    /// <param name="workloads">The DistillationJobs, trainer Jobs and trainer pods of its namespace.</param>
+    public static string? HolderFor(DistillationJob job, string outputUri, NamespaceWorkloads workloads)
     {
         ArgumentNullException.ThrowIfNull(job);
-        ArgumentNullException.ThrowIfNull(namespaceJobs);
+        ArgumentNullException.ThrowIfNull(workloads);
         var mine = Normalize(outputUri);
-        return namespaceJobs
+        var outputsByJob = new Lazy<Dictionary<string, string>>(() => workloads.Jobs.GroupBy(j => j.Metadata.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Spec.Output.Uri, StringComparer.Ordinal));
+        bool Others(V1ObjectMeta meta) => JobNameOf(meta) is { } name && name != job.Metadata.Name;
+        string? Output(V1ObjectMeta meta) => OutputOf(meta) ?? (JobNameOf(meta) is { } name ? outputsByJob.Value.GetValueOrDefault(name) : null);
+        bool Writes(V1ObjectMeta meta) => Output(meta) is { } uri && Nested(mine, Normalize(uri));
+
+        if (workloads.Runs.FirstOrDefault(r => Others(r.Metadata) && !Finished(r) && Writes(r.Metadata)) is { } run)
+        {
+            return $"trainer Job {run.Metadata.Name} of DistillationJob {JobNameOf(run.Metadata)} writes to {Output(run.Metadata)} and has not finished";
+        }
+
+        if (workloads.Pods.FirstOrDefault(p => Others(p.Metadata) && p.Status?.Phase is not ("Succeeded" or "Failed") && Writes(p.Metadata)) is { } pod)
+        {
+            return $"trainer pod {pod.Metadata.Name} of DistillationJob {JobNameOf(pod.Metadata)} still writes to {Output(pod.Metadata)}";
+        }
+
+        var earlier = workloads.Jobs
             .Where(other => other.Metadata.Name != job.Metadata.Name && other.Metadata.DeletionTimestamp is null)
-            .Where(other => other.Status?.Phase is not (JobPhase.Succeeded or JobPhase.Failed))
-            .Where(other => Nested(mine, Normalize(other.Spec.Output.Uri)))
-            .Where(other => other.Status?.Phase is JobPhase.Initializing or JobPhase.Running || CreatedBefore(other, job))
-            .OrderBy(other => other.Status?.Phase is JobPhase.Initializing or JobPhase.Running ? 0 : 1)
-            .ThenBy(other => other.Metadata.CreationTimestamp ?? DateTime.MinValue)
+            .Where(other => other.Status?.Phase is not (JobPhase.Succeeded or JobPhase.Failed or JobPhase.Suspended))
+            .Where(other => CreatedBefore(other, job) && Nested(mine, Normalize(other.Spec.Output.Uri)))
+            .OrderBy(other => other.Metadata.CreationTimestamp ?? DateTime.MinValue)
             .ThenBy(other => other.Metadata.Name, StringComparer.Ordinal)
             .FirstOrDefault();
+        return earlier is null ? null : $"DistillationJob {earlier.Metadata.Name}, created earlier, writes to {earlier.Spec.Output.Uri} and has not finished";
     }
 
     /// <summary>True when the two storage URIs name the same folder or one lies inside the other.</summary>
@@ -47,6 +71,15 @@ public static class OutputClaim
         var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries).Where(s => s != ".");
         return scheme + string.Join('/', segments);
     }
+
+    private static string? JobNameOf(V1ObjectMeta meta) => meta.Labels?.TryGetValue(RunNames.JobLabel, out var name) == true ? name : null;
+
+    // Runs created before the annotation existed are matched through their DistillationJob's spec.
+    private static string? OutputOf(V1ObjectMeta meta) => meta.Annotations?.TryGetValue(TrainerJobBuilder.OutputAnnotation, out var uri) == true ? uri : null;
+
+    private static bool Finished(V1Job run) =>
+        run.Metadata.DeletionTimestamp is not null ||
+        run.Status?.Conditions?.Any(c => c.Type is "Complete" or "Failed" && c.Status == "True") == true;
 
     private static bool CreatedBefore(DistillationJob other, DistillationJob job)
     {

@@ -49,14 +49,18 @@ public static class RunObserver
                 "DeadlineExceeded" => (ConditionReasons.DeadlineExceeded, $"the run took longer than activeDeadlineSeconds ({job.Spec.RunPolicy.ActiveDeadlineSeconds} s)"),
                 _ => (failed.Reason ?? "Failed", failed.Message ?? "the trainer Job failed"),
             };
-            var lastWords = TerminationMessage(pods.LastOrDefault(p => p.Status?.Phase == "Failed"));
+            // Evicted and preempted pods (DisruptionTarget) do not count as failures; their words are not the reason.
+            var failures = pods.Where(p => p.Status?.Phase == "Failed" && p.Status.Conditions?.Any(c => c.Type == "DisruptionTarget" && c.Status == "True") != true).ToList();
+            var lastWords = TerminationMessage(failures.LastOrDefault());
             if (lastWords.Length > 0)
             {
                 message += ": " + lastWords;
             }
 
-            var failedPodsSeen = pods.Count(p => p.Status?.Phase == "Failed");
-            return new RunObservation(JobPhase.Failed, reason, message, startTime, status?.CompletionTime ?? failed.LastTransitionTime, restarts, null, null, LastWordsPending: failedPodsSeen < (status?.Failed ?? 0));
+            // A trainer that failed (bad input, or its last crash) left its reason in its termination message; a Job
+            // counting more failures than the cached pods show has a pod the cache has not seen yet.
+            var wordsExpected = reason is ConditionReasons.BadInput or ConditionReasons.BackoffLimitExceeded;
+            return new RunObservation(JobPhase.Failed, reason, message, startTime, status?.CompletionTime ?? failed.LastTransitionTime, restarts, null, null, LastWordsPending: wordsExpected && failures.Count < (status?.Failed ?? 0));
         }
 
         if (run.Spec?.Suspend == true)
