@@ -177,6 +177,27 @@ public sealed class JobRunnerTests : IDisposable
     }
 
     [Fact]
+    public void The_same_training_file_copied_again_with_a_new_modification_time_still_resumes()
+    {
+        var first = Run(Job());
+
+        // A data folder synced or mounted afresh: the same bytes, a new file and time.
+        var train = _folder.Combine("train.tsv");
+        var bytes = File.ReadAllBytes(train);
+        File.Delete(train);
+        File.WriteAllBytes(train, bytes);
+        File.SetLastWriteTimeUtc(train, DateTime.UtcNow.AddDays(1));
+        var again = Run(Job());
+        Assert.Equal(first.Outcome.Steps, again.Outcome.ResumedFromStep);
+
+        // Other bytes at the same size (one label flipped) are other data: afresh.
+        bytes[^2] = (byte)(bytes[^2] == (byte)'1' ? '0' : '1');
+        File.WriteAllBytes(train, bytes);
+        var changed = Run(Job());
+        Assert.Null(changed.Outcome.ResumedFromStep);
+    }
+
+    [Fact]
     public void A_run_whose_export_fails_leaves_the_previous_runs_outputs_whole()
     {
         var first = Run(Job());

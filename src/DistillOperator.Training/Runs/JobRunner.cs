@@ -30,6 +30,9 @@ public sealed class JobRunner(StoragePaths paths, ITrainingProgress progress, st
     /// <summary>Where checkpoints go inside the output folder, one sub-folder per training-relevant spec.</summary>
     public const string CheckpointFolder = ".checkpoints";
 
+    /// <summary>The file in <see cref="CheckpointFolder"/> remembering the inputs' digests (see <see cref="InputDigests"/>).</summary>
+    public const string InputDigestsFile = "input-digests.json";
+
     /// <summary>Where a teacher fine-tuned by the job is exported inside the output folder, so later jobs can reuse it.</summary>
     public const string FinetunedTeacherFolder = "teacher";
 
@@ -90,7 +93,7 @@ public sealed class JobRunner(StoragePaths paths, ITrainingProgress progress, st
             PadId = tokenizer.PadId,
             TeacherCacheFolder = teacherCacheFolder,
             Progress = progress,
-            Checkpoints = new CheckpointStore(Path.Combine(outputFolder, CheckpointFolder, RunFingerprint(spec))),
+            Checkpoints = new CheckpointStore(Path.Combine(outputFolder, CheckpointFolder, RunFingerprint(spec, Path.Combine(outputFolder, CheckpointFolder)))),
             InitializeStudent = spec.Student.InitFrom == StudentInit.Teacher
                 ? (t, s) => StudentInitializer.FromTeacher(t, s, LayerMapping.For(spec.Distillation.Internal, s.Config.Layers, t.Config.Layers))
                 : null,
@@ -229,10 +232,12 @@ public sealed class JobRunner(StoragePaths paths, ITrainingProgress progress, st
     }
 
     // Checkpoints must not be resumed by another run: they live under a hash of the spec's training fields and of the
-    // input files as they are now (size and modification time: a file changed since, or a teacher replaced at the same
-    // URI, starts training afresh rather than reporting a model of the old data).
-    private string RunFingerprint(DistillationJobSpec spec)
+    // input files' contents (a file changed since, or a teacher replaced at the same URI, starts training afresh rather
+    // than reporting a model of the old data; the same bytes copied again resume). The digests are remembered beside
+    // the checkpoints, so an unchanged input is not read again.
+    private string RunFingerprint(DistillationJobSpec spec, string checkpointRoot)
     {
+        var digests = new InputDigests(Path.Combine(checkpointRoot, InputDigestsFile));
         var node = JsonNode.Parse(KubernetesJson.Serialize(spec))!.AsObject();
         foreach (var ignored in new[] { "resources", "runPolicy", "qualityGate", "output" })
         {
@@ -245,9 +250,10 @@ public sealed class JobRunner(StoragePaths paths, ITrainingProgress progress, st
         {
             var path = paths.Resolve(uri, "spec");
             string[] files = Directory.Exists(path) ? [.. Directory.GetFiles(path).Order(StringComparer.Ordinal)] : File.Exists(path) ? [path] : [];
-            inputs[uri] = new JsonArray([.. files.Select(f => (JsonNode)new JsonArray(Path.GetFileName(f), new FileInfo(f).Length, File.GetLastWriteTimeUtc(f).Ticks))]);
+            inputs[uri] = new JsonArray([.. files.Select(f => (JsonNode)new JsonArray(Path.GetFileName(f), new FileInfo(f).Length, digests.Of(f)))]);
         }
 
+        digests.Save();
         node["inputs"] = inputs;
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(node.ToJsonString())))[..16];
     }
