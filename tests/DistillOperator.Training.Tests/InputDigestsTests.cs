@@ -34,6 +34,30 @@ public sealed class InputDigestsTests : IDisposable
     }
 
     [Fact]
+    public void A_file_gone_since_it_was_listed_does_not_fail_the_run_and_the_cache_keeps_only_the_files_in_use()
+    {
+        var kept = _folder.Combine("vocab.txt");
+        var dropped = _folder.Combine("old.tsv");
+        File.WriteAllText(kept, "[PAD]\n");
+        File.WriteAllText(dropped, "old\t1\n");
+        var cache = _folder.Combine("input-digests.json");
+        var first = new InputDigests(cache);
+        first.Of(kept);
+        first.Of(dropped);
+        first.Save();
+
+        File.Delete(dropped);
+        var second = new InputDigests(cache);
+        Assert.Equal("missing", second.Of(dropped));
+        second.Of(kept);
+        second.Save();
+
+        var saved = File.ReadAllText(cache);
+        Assert.Contains("vocab.txt", saved, StringComparison.Ordinal);
+        Assert.DoesNotContain("old.tsv", saved, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_damaged_or_unwritable_cache_costs_a_read_not_a_failure()
     {
         var data = _folder.Combine("train.tsv");
@@ -43,6 +67,8 @@ public sealed class InputDigestsTests : IDisposable
 
         var digests = new InputDigests(cache);
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(data))), digests.Of(data));
+        File.WriteAllText(cache, $$"""{"{{data}}": null}""");
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(data))), new InputDigests(cache).Of(data));
 
         Directory.CreateDirectory(_folder.Combine("blocked"));
         var blocked = new InputDigests(_folder.Combine("blocked"));  // a folder where the file should be: cannot be written
