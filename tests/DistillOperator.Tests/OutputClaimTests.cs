@@ -113,3 +113,25 @@ public sealed class OutputClaimTests
         Annotations = output is null ? null : new Dictionary<string, string> { [TrainerJobBuilder.OutputAnnotation] = output },
     };
 }
+
+/// <summary>Two reconcile workers starting runs on one output at the same moment.</summary>
+public sealed class OutputStartsTests
+{
+    [Fact]
+    public async Task While_one_start_is_in_flight_another_on_an_overlapping_output_waits_and_after_it_ends_the_cache_decides()
+    {
+        var starts = new OutputStarts();
+        var a = new DistillOperator.Controllers.ObjectKey("default", "a");
+        var b = new DistillOperator.Controllers.ObjectKey("default", "b");
+        var elsewhere = new DistillOperator.Controllers.ObjectKey("other", "c");
+        Task<string?> Free() => Task.FromResult<string?>(null);
+
+        Assert.Null(await starts.TryBeginAsync(a, "pvc://models/students/shared", Free, CancellationToken.None));
+        Assert.Equal("DistillationJob a is starting a trainer that writes to pvc://models/students/shared", await starts.TryBeginAsync(b, "pvc://models/students/shared/b", Free, CancellationToken.None));
+        Assert.Null(await starts.TryBeginAsync(elsewhere, "pvc://models/students/shared", Free, CancellationToken.None)); // another namespace: another claim
+
+        starts.End(a);
+        Assert.Equal("trainer Job a-g1 …", await starts.TryBeginAsync(b, "pvc://models/students/shared/b", () => Task.FromResult<string?>("trainer Job a-g1 …"), CancellationToken.None));
+        Assert.Null(await starts.TryBeginAsync(b, "pvc://models/students/shared/b", Free, CancellationToken.None));
+    }
+}

@@ -470,10 +470,25 @@ public sealed class ReconcilerDecisionTests : IDisposable
 
         Assert.Empty(_created);
         Assert.Equal("Pending", (string?)_patches[^1]["phase"]);
-        Assert.Contains("waiting for pod job-g1-old of an earlier DistillationJob named job to stop", (string?)Condition(_patches[^1], ConditionTypes.Running)["message"], StringComparison.Ordinal);
+        Assert.Contains("waiting for trainer pod job-g1-old (of an earlier run, or of an earlier DistillationJob named job) to stop", (string?)Condition(_patches[^1], ConditionTypes.Running)["message"], StringComparison.Ordinal);
         Assert.Equal(DistillationJobReconciler.ReplacementPoll, result.RequeueAfter);
 
         Apply(_patches[^1]);
+        _predecessorPods.Clear();
+        await Reconcile();
+        Assert.Equal("job-g1", _created.OfType<V1Job>().Single().Metadata.Name);
+    }
+
+    [Fact]
+    public async Task A_trainer_job_deleted_by_hand_is_not_replaced_while_its_pod_still_writes_the_checkpoint()
+    {
+        Adopt();
+        _runs.Clear(); // kubectl delete job job-g1: the Job goes at once, its pod stops within its grace period
+        _predecessorPods.Add(Pod("job-g1-a", "Running"));
+
+        await Reconcile();
+        Assert.Empty(_created);
+
         _predecessorPods.Clear();
         await Reconcile();
         Assert.Equal("job-g1", _created.OfType<V1Job>().Single().Metadata.Name);

@@ -33,6 +33,8 @@ public sealed class DistillationJobReconciler(IDistillationCluster cluster, Trai
     /// <summary>How long after its Job completed a run's result is waited for before a quality gate is checked without it.</summary>
     public static readonly TimeSpan ResultWait = TimeSpan.FromMinutes(1);
 
+    private readonly OutputStarts _outputStarts = new();
+
     private static readonly string[] RunConditions = [ConditionTypes.Admitted, ConditionTypes.Running, ConditionTypes.Stalled, ConditionTypes.Succeeded, ConditionTypes.Failed, ConditionTypes.QualityTargetMet];
 
     /// <summary>Reconciles the DistillationJob <paramref name="key"/>.</summary>
@@ -155,18 +157,19 @@ public sealed class DistillationJobReconciler(IDistillationCluster cluster, Trai
             return await FinishAsync(job, key, before, status, patch, events, afterWrite, new ReconcileResult(ReplacementPoll), now, cancellation).ConfigureAwait(false);
         }
 
-        if (current is null && !finishedBefore && before.TrainerJob is null &&
+        if (current is null && !finishedBefore &&
             await cluster.ListPredecessorPodsAsync(job, all, cancellation).ConfigureAwait(false) is { Count: > 0 } predecessors)
         {
-            // A job of this name deleted a moment ago: its trainer checkpoints into the same output before it stops,
-            // so this one starts after it (as a replaced run of the same job does).
+            // A job of this name deleted a moment ago, or this job's own trainer Job deleted by hand (its pod outlives
+            // it): that trainer checkpoints into the same output before it stops, so this run starts after it (as a
+            // replaced run of the same job does).
             status.Phase = JobPhase.Pending;
-            Conditions.Set(status.Conditions, ConditionTypes.Running, false, ConditionReasons.ReplacingRun, $"waiting for pod {predecessors[0].Metadata.Name} of an earlier DistillationJob named {job.Metadata.Name} to stop", generation, now);
+            Conditions.Set(status.Conditions, ConditionTypes.Running, false, ConditionReasons.ReplacingRun, $"waiting for trainer pod {predecessors[0].Metadata.Name} (of an earlier run, or of an earlier DistillationJob named {job.Metadata.Name}) to stop", generation, now);
             return await FinishAsync(job, key, before, status, patch, events, afterWrite, new ReconcileResult(ReplacementPoll), now, cancellation).ConfigureAwait(false);
         }
 
         if (current is null && !finishedBefore &&
-            OutputClaim.HolderFor(job, resolved.Spec.Output.Uri, await cluster.ListWorkloadsAsync(key.Namespace, cancellation).ConfigureAwait(false)) is { } holder)
+            await _outputStarts.TryBeginAsync(key, resolved.Spec.Output.Uri, async () => OutputClaim.HolderFor(job, resolved.Spec.Output.Uri, await cluster.ListWorkloadsAsync(key.Namespace, cancellation).ConfigureAwait(false)), cancellation).ConfigureAwait(false) is { } holder)
         {
             // Two writers would interleave checkpoints and published files: this job starts when the other has stopped.
             var message = $"spec.output.uri {resolved.Spec.Output.Uri} is in use: {holder}; this job starts when that one has stopped";
@@ -202,6 +205,10 @@ public sealed class DistillationJobReconciler(IDistillationCluster cluster, Trai
                 Conditions.Set(status.Conditions, ConditionTypes.Running, false, ConditionReasons.NameConflict, e.Message, generation, now);
                 await FinishAsync(job, key, before, status, patch, events, afterWrite, ReconcileResult.Done, now, cancellation).ConfigureAwait(false);
                 throw;
+            }
+            finally
+            {
+                _outputStarts.End(key); // registered by the output check above; the trainer Job is in the cache now
             }
 
             if (started is not { } start)

@@ -32,12 +32,13 @@ public static class OutputClaim
         string? Output(V1ObjectMeta meta) => OutputOf(meta) ?? (JobNameOf(meta) is { } name ? outputsByJob.Value.GetValueOrDefault(name) : null);
         bool Writes(V1ObjectMeta meta) => Output(meta) is { } uri && Nested(mine, Normalize(uri));
 
-        if (workloads.Runs.FirstOrDefault(r => Others(r.Metadata) && !Finished(r) && Writes(r.Metadata)) is { } run)
+        // Sorted, so the message names the same holder on every look (no status write for a changed order alone).
+        if (workloads.Runs.Where(r => Others(r.Metadata) && !Finished(r) && Writes(r.Metadata)).MinBy(r => r.Metadata.Name, StringComparer.Ordinal) is { } run)
         {
             return $"trainer Job {run.Metadata.Name} of DistillationJob {JobNameOf(run.Metadata)} writes to {Output(run.Metadata)} and has not finished";
         }
 
-        if (workloads.Pods.FirstOrDefault(p => Others(p.Metadata) && p.Status?.Phase is not ("Succeeded" or "Failed") && Writes(p.Metadata)) is { } pod)
+        if (workloads.Pods.Where(p => Others(p.Metadata) && p.Status?.Phase is not ("Succeeded" or "Failed") && Writes(p.Metadata)).MinBy(p => p.Metadata.Name, StringComparer.Ordinal) is { } pod)
         {
             return $"trainer pod {pod.Metadata.Name} of DistillationJob {JobNameOf(pod.Metadata)} still writes to {Output(pod.Metadata)}";
         }
