@@ -62,6 +62,23 @@ public sealed class TrainerJobBuilderTests
         Assert.Equal(["--job", "/etc/distill/job.json"], pod.Containers[0].Args);
     }
 
+    [Theory]
+    [InlineData(null, 86400L)] // unset: a day
+    [InlineData(172800L, 172800L)]
+    [InlineData(0L, null)] // 0: no limit, for runs that must not be cut off
+    public void The_runs_deadline_follows_active_deadline_seconds_and_0_means_none(long? set, long? expected)
+    {
+        var built = TrainerJobBuilder.Build(Job(j =>
+        {
+            if (set is { } seconds)
+            {
+                j.Spec.RunPolicy.ActiveDeadlineSeconds = seconds;
+            }
+        }), Settings);
+
+        Assert.Equal(expected, built.Spec.ActiveDeadlineSeconds);
+    }
+
     [Fact]
     public void Resources_gpus_and_placement_come_from_the_spec()
     {

@@ -12,8 +12,8 @@ public sealed class RunPolicy
     [JsonPropertyName("backoffLimit")]
     public int BackoffLimit { get; set; } = 3;
 
-    /// <summary>Wall-clock limit of a run in seconds, from its start; a day unless set (set it higher for longer runs).</summary>
-    [Range(1L, long.MaxValue)]
+    /// <summary>Wall-clock limit of a run in seconds, from its start; a day unless set (set it higher for longer runs, or 0 for no limit).</summary>
+    [Range(0L, long.MaxValue)]
     [JsonPropertyName("activeDeadlineSeconds")]
     public long? ActiveDeadlineSeconds { get; set; } = 86400;
 

@@ -65,7 +65,7 @@ public static class TrainerJobBuilder
             Spec = new V1JobSpec
             {
                 BackoffLimit = spec.RunPolicy.BackoffLimit,
-                ActiveDeadlineSeconds = spec.RunPolicy.ActiveDeadlineSeconds,
+                ActiveDeadlineSeconds = spec.RunPolicy.ActiveDeadlineSeconds is > 0 and var limit ? limit : null, // 0: no limit
                 // Kueue admits a queued Job by unsuspending it.
                 Suspend = spec.RunPolicy.Suspend || spec.RunPolicy.QueueName.Length > 0,
                 PodFailurePolicy = new V1PodFailurePolicy
