@@ -250,7 +250,7 @@ public sealed class JobRunner(StoragePaths paths, ITrainingProgress progress, st
         {
             var path = paths.Resolve(uri, "spec");
             string[] files = Directory.Exists(path) ? [.. Directory.GetFiles(path).Order(StringComparer.Ordinal)] : File.Exists(path) ? [path] : [];
-            inputs[uri] = new JsonArray([.. files.Select(f => (JsonNode)new JsonArray(Path.GetFileName(f), new FileInfo(f).Length, digests.Of(f)))]);
+            inputs[uri] = new JsonArray([.. files.Select(f => (JsonNode)new JsonArray(Path.GetFileName(f), digests.Of(f)))]);
         }
 
         digests.Save();

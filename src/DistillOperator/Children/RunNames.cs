@@ -1,5 +1,6 @@
 using System.Globalization;
 using DistillOperator.Api.V1Alpha1;
+using k8s.Models;
 
 namespace DistillOperator.Children;
 
@@ -11,6 +12,14 @@ public static class RunNames
 
     /// <summary>Label on run children: the generation the run trains.</summary>
     public const string GenerationLabel = ApiGroup.Name + "/generation";
+
+    /// <summary>The DistillationJob a child belongs to (its <see cref="JobLabel"/>), or null for an object without the label.</summary>
+    public static string? JobOf(V1ObjectMeta metadata) =>
+        metadata?.Labels?.TryGetValue(JobLabel, out var name) == true ? name : null;
+
+    /// <summary>True when the run's batch/v1 Job has finished: a Complete or Failed condition is True.</summary>
+    public static bool Finished(V1Job run) =>
+        run?.Status?.Conditions?.Any(c => c.Type is "Complete" or "Failed" && c.Status == "True") == true;
 
     /// <summary>The generation a run trains (1 before the API server has set one).</summary>
     public static long Generation(DistillationJob job)

@@ -52,6 +52,7 @@ public static class TrainerJobBuilder
         }
 
         var claims = ClaimsOf(spec);
+        Dictionary<string, string> OutputAnnotations() => new() { [OutputAnnotation] = spec.Output.Uri };
         return new V1Job
         {
             Metadata = new V1ObjectMeta
@@ -59,7 +60,7 @@ public static class TrainerJobBuilder
                 Name = RunNames.Run(job),
                 NamespaceProperty = job.Metadata.NamespaceProperty,
                 Labels = jobLabels,
-                Annotations = new Dictionary<string, string> { [OutputAnnotation] = spec.Output.Uri },
+                Annotations = OutputAnnotations(),
                 OwnerReferences = [OwnerReferences.ControlledBy(job)],
             },
             Spec = new V1JobSpec
@@ -86,7 +87,7 @@ public static class TrainerJobBuilder
                 },
                 Template = new V1PodTemplateSpec
                 {
-                    Metadata = new V1ObjectMeta { Labels = labels, Annotations = new Dictionary<string, string> { [OutputAnnotation] = spec.Output.Uri } },
+                    Metadata = new V1ObjectMeta { Labels = labels, Annotations = OutputAnnotations() },
                     Spec = new V1PodSpec
                     {
                         RestartPolicy = "Never",

@@ -49,7 +49,7 @@ public sealed class KubernetesDistillationCluster(IKubernetes client, InformerSe
     {
         ArgumentNullException.ThrowIfNull(job);
         IReadOnlyList<V1Job> owned = [.. runs.InNamespace(job.Metadata.NamespaceProperty)
-            .Where(r => r.Metadata.Labels?.TryGetValue(RunNames.JobLabel, out var name) == true && name == job.Metadata.Name)
+            .Where(r => RunNames.JobOf(r.Metadata) == job.Metadata.Name)
             .Where(r => r.Metadata.OwnerReferences?.Any(o => o.Uid == job.Metadata.Uid && o.Controller == true) == true)];
         return Task.FromResult(owned);
     }
@@ -72,7 +72,7 @@ public sealed class KubernetesDistillationCluster(IKubernetes client, InformerSe
         ArgumentNullException.ThrowIfNull(runs);
         var ours = runs.Select(r => r.Metadata.Uid).ToHashSet(StringComparer.Ordinal);
         IReadOnlyList<V1Pod> left = [.. pods.InNamespace(job.Metadata.NamespaceProperty)
-            .Where(p => p.Metadata.Labels?.TryGetValue(RunNames.JobLabel, out var name) == true && name == job.Metadata.Name)
+            .Where(p => RunNames.JobOf(p.Metadata) == job.Metadata.Name)
             .Where(p => p.Status?.Phase is not ("Succeeded" or "Failed"))
             .Where(p => p.Metadata.OwnerReferences?.Any(o => ours.Contains(o.Uid)) != true)];
         return Task.FromResult(left);

@@ -77,7 +77,7 @@ public sealed class DistillationController(IKubernetes client, OperatorOptions o
 
     private static void EnqueueOwner(WorkQueue queue, IKubernetesObject<V1ObjectMeta> child)
     {
-        if (child.Metadata.Labels?.TryGetValue(RunNames.JobLabel, out var owner) == true)
+        if (RunNames.JobOf(child.Metadata) is { } owner)
         {
             queue.Add(new ObjectKey(child.Metadata.NamespaceProperty, owner));
         }

@@ -131,7 +131,7 @@ public sealed class DistillationJobReconciler(IDistillationCluster cluster, Trai
         // (suspend, TTL, progress timeout) even if the finished run's Job is gone since.
         var finishedBefore = before.Phase is JobPhase.Succeeded or JobPhase.Failed && before.TrainerJob is not null &&
             (before.ObservedGeneration == generation || before.RunSpecHash == hash);
-        if (resolved.Spec.RunPolicy.Suspend && resolved.Spec.RunPolicy.QueueName.Length > 0 && !finishedBefore && (current is null || !Finished(current)))
+        if (resolved.Spec.RunPolicy.Suspend && resolved.Spec.RunPolicy.QueueName.Length > 0 && !finishedBefore && (current is null || !RunNames.Finished(current)))
         {
             // Kueue unsuspends every Job whose workload it admitted, so a queued job is not suspended through its Job:
             // the run is removed (its trainer checkpoints on SIGTERM and Kueue releases the quota), and resuming queues
@@ -239,9 +239,6 @@ public sealed class DistillationJobReconciler(IDistillationCluster cluster, Trai
 
         return await FinishAsync(job, key, before, status, patch, events, afterWrite, result, now, cancellation).ConfigureAwait(false);
     }
-
-    private static bool Finished(V1Job run) =>
-        run.Status?.Conditions?.Any(c => c.Type is "Complete" or "Failed" && c.Status == "True") == true;
 
     private static long? GenerationOf(V1Job run) =>
         run.Metadata.Labels?.TryGetValue(RunNames.GenerationLabel, out var value) == true && long.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out var generation) ? generation : null;
@@ -386,8 +383,9 @@ public sealed class DistillationJobReconciler(IDistillationCluster cluster, Trai
 
     private void Apply(DistillationJob job, DistillationJobStatus status, JsonObject patch, RunObservation observed, DateTimeOffset now, long generation, List<(string Type, string Reason, string Message)> events, List<Action> afterWrite, ref ReconcileResult result)
     {
-        if (observed is { Phase: JobPhase.Failed, LastWordsPending: true } && status.Phase != JobPhase.Failed &&
-            observed.CompletionTime is { } failedAt && now - new DateTimeOffset(DateTime.SpecifyKind(failedAt, DateTimeKind.Utc)) < LastWordsWait)
+        // How long ago the run ended (zero while it has not).
+        var endedFor = observed.CompletionTime is { } endedAt ? now - new DateTimeOffset(DateTime.SpecifyKind(endedAt, DateTimeKind.Utc)) : TimeSpan.Zero;
+        if (observed is { Phase: JobPhase.Failed, LastWordsPending: true, CompletionTime: not null } && status.Phase != JobPhase.Failed && endedFor < LastWordsWait)
         {
             // The Job failed, but the pod whose termination message says why has not reached the cache yet (Jobs and
             // pods come by separate watches, in no order): wait a moment, so the Failed condition and its event carry
@@ -414,8 +412,7 @@ public sealed class DistillationJobReconciler(IDistillationCluster cluster, Trai
                 patch["result"] = JsonNode.Parse(KubernetesJson.Serialize(fromPod));
             }
 
-            var completedFor = observed.CompletionTime is { } completed ? now - new DateTimeOffset(DateTime.SpecifyKind(completed, DateTimeKind.Utc)) : TimeSpan.Zero;
-            if (status.Result is null && !observed.SucceededPodSeen && QualityGateCheck.Evaluate(job.Spec.QualityGate, null) is not null && completedFor < ResultWait)
+            if (status.Result is null && !observed.SucceededPodSeen && QualityGateCheck.Evaluate(job.Spec.QualityGate, null) is not null && endedFor < ResultWait)
             {
                 // The Job completed, but neither the trainer's patch nor its pod has reached the caches yet. Not for
                 // ever: a pod deleted before it was seen (node scaled down) leaves no result, and the gate then fails.

@@ -28,19 +28,19 @@ public static class OutputClaim
         ArgumentNullException.ThrowIfNull(workloads);
         var mine = Normalize(outputUri);
         var outputsByJob = new Lazy<Dictionary<string, string>>(() => workloads.Jobs.GroupBy(j => j.Metadata.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Spec.Output.Uri, StringComparer.Ordinal));
-        bool Others(V1ObjectMeta meta) => JobNameOf(meta) is { } name && name != job.Metadata.Name;
-        string? Output(V1ObjectMeta meta) => OutputOf(meta) ?? (JobNameOf(meta) is { } name ? outputsByJob.Value.GetValueOrDefault(name) : null);
+        bool Others(V1ObjectMeta meta) => RunNames.JobOf(meta) is { } name && name != job.Metadata.Name;
+        string? Output(V1ObjectMeta meta) => OutputOf(meta) ?? (RunNames.JobOf(meta) is { } name ? outputsByJob.Value.GetValueOrDefault(name) : null);
         bool Writes(V1ObjectMeta meta) => Output(meta) is { } uri && Nested(mine, Normalize(uri));
 
         // Sorted, so the message names the same holder on every look (no status write for a changed order alone).
         if (workloads.Runs.Where(r => Others(r.Metadata) && !Finished(r) && Writes(r.Metadata)).MinBy(r => r.Metadata.Name, StringComparer.Ordinal) is { } run)
         {
-            return $"trainer Job {run.Metadata.Name} of DistillationJob {JobNameOf(run.Metadata)} writes to {Output(run.Metadata)} and has not finished";
+            return $"trainer Job {run.Metadata.Name} of DistillationJob {RunNames.JobOf(run.Metadata)} writes to {Output(run.Metadata)} and has not finished";
         }
 
         if (workloads.Pods.Where(p => Others(p.Metadata) && p.Status?.Phase is not ("Succeeded" or "Failed") && Writes(p.Metadata)).MinBy(p => p.Metadata.Name, StringComparer.Ordinal) is { } pod)
         {
-            return $"trainer pod {pod.Metadata.Name} of DistillationJob {JobNameOf(pod.Metadata)} still writes to {Output(pod.Metadata)}";
+            return $"trainer pod {pod.Metadata.Name} of DistillationJob {RunNames.JobOf(pod.Metadata)} still writes to {Output(pod.Metadata)}";
         }
 
         var earlier = workloads.Jobs
@@ -73,14 +73,10 @@ public static class OutputClaim
         return scheme + string.Join('/', segments);
     }
 
-    private static string? JobNameOf(V1ObjectMeta meta) => meta.Labels?.TryGetValue(RunNames.JobLabel, out var name) == true ? name : null;
-
     // Runs created before the annotation existed are matched through their DistillationJob's spec.
     private static string? OutputOf(V1ObjectMeta meta) => meta.Annotations?.TryGetValue(TrainerJobBuilder.OutputAnnotation, out var uri) == true ? uri : null;
 
-    private static bool Finished(V1Job run) =>
-        run.Metadata.DeletionTimestamp is not null ||
-        run.Status?.Conditions?.Any(c => c.Type is "Complete" or "Failed" && c.Status == "True") == true;
+    private static bool Finished(V1Job run) => run.Metadata.DeletionTimestamp is not null || RunNames.Finished(run);
 
     private static bool CreatedBefore(DistillationJob other, DistillationJob job)
     {
