@@ -33,4 +33,21 @@ public static class TerminationMessage
         File.WriteAllText(path, json);
         return true;
     }
+
+    /// <summary>
+    /// Writes why the trainer failed when the termination log exists (the operator puts it in the Failed condition and
+    /// its Event), cut to what Kubernetes keeps; returns whether it did.
+    /// </summary>
+    public static bool WriteText(string message)
+    {
+        var path = PathOrDefault;
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+
+        var bytes = System.Text.Encoding.UTF8.GetBytes(message);
+        File.WriteAllBytes(path, bytes.Length > MaxBytes ? bytes[..MaxBytes] : bytes);
+        return true;
+    }
 }

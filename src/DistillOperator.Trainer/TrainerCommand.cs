@@ -96,7 +96,10 @@ public static class TrainerCommand
             {
                 output.WriteLine("trainer: result reported");
             }
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trainer: done in {result.Outcome.Steps} steps; student accuracy {result.Outcome.Student?.Accuracy:F4}, teacher {result.Outcome.Teacher?.Accuracy:F4}; exported to {result.OutputFolder}"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trainer: done in {result.Outcome.Steps} steps; student accuracy {result.Outcome.Student?.Accuracy:F4}, teacher {result.Outcome.Teacher?.Accuracy:F4}; exported to {result.VersionFolder}"));
+            output.WriteLine(result.Promoted
+                ? $"trainer: promoted version {result.Version}{(result.Gate is { } gate ? $" ({gate.Message})" : "")}"
+                : $"trainer: not promoted ({result.Gate?.Reason}: {result.Gate?.Message}); current stays {result.PromotedVersion ?? "empty"}");
             return ExitCodes.Success;
         }
         catch (OperationCanceledException)
@@ -107,7 +110,14 @@ public static class TrainerCommand
         catch (Exception e) when (e is InvalidDataException or ManifestSyntaxException or FileNotFoundException or DirectoryNotFoundException)
         {
             error.WriteLine($"trainer: bad input: {e.Message}");
+            TerminationMessage.WriteText(e.Message);
             return ExitCodes.BadInput;
+        }
+        catch (TeacherNotLearnedException e)
+        {
+            error.WriteLine($"trainer: {e.Message}");
+            TerminationMessage.WriteText(e.Message);
+            return ExitCodes.TeacherNotLearned;
         }
         catch (Exception e)
         {

@@ -44,10 +44,10 @@ public sealed class JobRunnerTests : IDisposable
         Assert.True(result.TeacherParameters > result.StudentParameters);
         foreach (var file in new[] { "config.json", "model.safetensors", "vocab.txt", "tokenizer_config.json" })
         {
-            Assert.True(File.Exists(Path.Combine(result.OutputFolder, file)), $"{file} was not exported");
+            Assert.True(File.Exists(Path.Combine(result.VersionFolder, file)), $"{file} was not exported");
         }
 
-        using var exported = BertCheckpoint.Load(result.OutputFolder);
+        using var exported = BertCheckpoint.Load(result.VersionFolder);
         Assert.Equal(2, exported.Config.Layers);
         Assert.Equal(result.StudentParameters, exported.ParameterCount);
     }
@@ -61,7 +61,7 @@ public sealed class JobRunnerTests : IDisposable
             spec.Training.EvalEverySteps = 4;
         }));
 
-        var report = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(result.OutputFolder, RunReport.FileName)))!;
+        var report = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(result.VersionFolder, RunReport.FileName)))!;
         Assert.NotNull(result.Outcome.SelectedStep);
         Assert.Equal(result.Outcome.SelectedStep, (long?)report["selectedStep"]);
         Assert.Equal(0, result.Outcome.SelectedStep!.Value % 4);
@@ -72,13 +72,13 @@ public sealed class JobRunnerTests : IDisposable
     public void A_teacher_fine_tuned_by_a_job_is_exported_and_a_later_job_distils_from_it_without_fine_tuning_again()
     {
         var first = Run(Job());
-        var teacherFolder = Path.Combine(first.OutputFolder, JobRunner.FinetunedTeacherFolder);
+        var teacherFolder = Path.Combine(first.VersionFolder, JobRunner.FinetunedTeacherFolder);
         Assert.Equal(teacherFolder, first.FinetunedTeacherFolder);
         Assert.True(File.Exists(Path.Combine(teacherFolder, "vocab.txt")), "the fine-tuned teacher was exported without its vocabulary");
 
         var second = Run(Job(spec =>
         {
-            spec.Teacher = new TeacherSpec { Model = new ModelSource { Uri = "out/teacher" } };
+            spec.Teacher = new TeacherSpec { Model = new ModelSource { Uri = "out/current/teacher" } };
             spec.Output = new OutputSpec { Uri = "second" };
         }));
 
@@ -86,7 +86,7 @@ public sealed class JobRunnerTests : IDisposable
         // teacher scores exactly what the fine-tuned one did.
         Assert.Equal(first.Outcome.Teacher!.Accuracy, second.Outcome.Teacher!.Accuracy);
         Assert.Null(second.FinetunedTeacherFolder);
-        Assert.False(Directory.Exists(Path.Combine(second.OutputFolder, JobRunner.FinetunedTeacherFolder)));
+        Assert.False(Directory.Exists(Path.Combine(second.VersionFolder, JobRunner.FinetunedTeacherFolder)));
     }
 
     [Fact]
@@ -99,12 +99,12 @@ public sealed class JobRunnerTests : IDisposable
         SyntheticSentiment.WriteTsv(_folder.Combine("other.tsv"), 60, seed: 9);
         var second = Run(Job(spec =>
         {
-            spec.Teacher = new TeacherSpec { Model = new ModelSource { Uri = "out/teacher" } };
+            spec.Teacher = new TeacherSpec { Model = new ModelSource { Uri = "out/current/teacher" } };
             spec.Data.Train = new DatasetSpec { Uri = "other.tsv" };
             spec.Output = new OutputSpec { Uri = "second" };
         }));
 
-        Assert.Equal(File.ReadAllLines(Path.Combine(first.FinetunedTeacherFolder!, "vocab.txt")), File.ReadAllLines(Path.Combine(second.OutputFolder, "vocab.txt")));
+        Assert.Equal(File.ReadAllLines(Path.Combine(first.FinetunedTeacherFolder!, "vocab.txt")), File.ReadAllLines(Path.Combine(second.VersionFolder, "vocab.txt")));
         Assert.Equal(first.Outcome.Teacher!.Accuracy, second.Outcome.Teacher!.Accuracy);
     }
 
@@ -145,7 +145,7 @@ public sealed class JobRunnerTests : IDisposable
 
         // Inferred from the data the classes would sort as apos, zneg: the run takes the teacher's order instead, so
         // the reloaded teacher scores what it did.
-        TeacherSpec Reused() => new() { Model = new ModelSource { Uri = "out/teacher" } };
+        TeacherSpec Reused() => new() { Model = new ModelSource { Uri = "out/current/teacher" } };
         var second = Run(Job(spec =>
         {
             spec.Teacher = Reused();
@@ -198,22 +198,23 @@ public sealed class JobRunnerTests : IDisposable
     }
 
     [Fact]
-    public void A_run_whose_export_fails_leaves_the_previous_runs_outputs_whole()
+    public void A_run_whose_export_fails_leaves_the_promoted_student_whole_and_adds_no_version()
     {
         var first = Run(Job());
-        var before = Directory.GetFiles(first.OutputFolder, "*", SearchOption.AllDirectories)
-            .Where(f => !f.Contains(JobRunner.CheckpointFolder, StringComparison.Ordinal))
-            .ToDictionary(f => f, File.ReadAllBytes);
-        Assert.Contains(Path.Combine(first.OutputFolder, RunReport.FileName), before.Keys);
+        var current = Path.Combine(first.OutputFolder, "current");
+        var before = Directory.GetFiles(current, "*", SearchOption.AllDirectories).ToDictionary(f => Path.GetRelativePath(current, f), File.ReadAllBytes);
+        Assert.Contains(RunReport.FileName, before.Keys);
 
-        // The same job again (it resumes from its last checkpoint) cannot stage its outputs: the export fails.
-        File.WriteAllText(Path.Combine(first.OutputFolder, OutputSet.StagingFolder), "in the way");
+        // The same job again (it resumes from its last checkpoint) cannot stage its version: the export fails.
+        File.WriteAllText(Path.Combine(first.OutputFolder, "versions", $".staging-{Environment.MachineName}-{Environment.ProcessId}"), "in the way");
         Assert.ThrowsAny<IOException>(() => Run(Job()));
 
+        Assert.Equal([first.Version], Outputs.OutputLayout.Versions(first.OutputFolder));
+        Assert.Equal(first.Version, Outputs.Promotion.Current(first.OutputFolder)?.Name);
         foreach (var (file, bytes) in before)
         {
-            Assert.True(File.Exists(file), $"{file} is gone");
-            Assert.True(bytes.AsSpan().SequenceEqual(File.ReadAllBytes(file)), $"{file} changed");
+            Assert.True(File.Exists(Path.Combine(current, file)), $"{file} is gone");
+            Assert.True(bytes.AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(current, file))), $"{file} changed");
         }
     }
 

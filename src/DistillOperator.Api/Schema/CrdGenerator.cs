@@ -108,6 +108,7 @@ public static class CrdGenerator
             Column("Agreement", "number", ".status.result.agreement", "Fraction of examples where student and teacher agree."),
             Column("Compression", "number", ".status.result.compressionRatio", "Teacher parameters per student parameter."),
             Column("Strategy", "string", ".spec.distillation.strategy", "The distillation strategy.", priority: 1),
+            Column("Promoted", "string", ".status.promotedVersion", "The version promoted at spec.output.uri (OUTPUT/current): what a serving system reads.", priority: 1),
             Column("Age", "date", ".metadata.creationTimestamp", "Time since the job was created."),
         ];
     }

@@ -37,17 +37,21 @@ public sealed class DistillationJobSpec
     [JsonPropertyName("runPolicy")]
     public RunPolicy RunPolicy { get; set; } = new();
 
-    /// <summary>Minimum quality the student must reach; when it does not, the job ends Failed with reason QualityTargetNotMet.</summary>
+    /// <summary>Minimum quality the student must reach to be promoted; when it does not, the job ends Failed with reason QualityTargetNotMet and the promoted student stays as it was.</summary>
     [JsonPropertyName("qualityGate")]
     public QualityGate? QualityGate { get; set; }
 
-    /// <summary>Where the exported student, report.json and model card are written.</summary>
+    /// <summary>Where each run's student is written (a version folder of its own) and where the promoted one is found (current).</summary>
     [Required]
     [JsonPropertyName("output")]
     public OutputSpec Output { get; set; } = new();
 }
 
-/// <summary>Where the student and its report are written.</summary>
+/// <summary>
+/// Where the students are written. Each run exports into OUTPUT/versions/VERSION (never into another run's folder);
+/// a student that passed the quality gate is promoted: OUTPUT/current (a symbolic link) and OUTPUT/current.json name
+/// it, switched atomically. A serving system reads OUTPUT/current.
+/// </summary>
 public sealed class OutputSpec
 {
     /// <summary>Output location: <c>pvc://CLAIM/PATH</c> in a cluster, <c>file:///PATH</c> or a relative path for local runs.</summary>
@@ -55,4 +59,12 @@ public sealed class OutputSpec
     [MinLength(1)]
     [JsonPropertyName("uri")]
     public string Uri { get; set; } = "";
+
+    /// <summary>
+    /// Version folders kept under versions/ after a run (the newest; the promoted one is kept besides), and checkpoint
+    /// folders of as many specs. Older ones are removed when a run ends.
+    /// </summary>
+    [Range(1, 1000)]
+    [JsonPropertyName("keepVersions")]
+    public int KeepVersions { get; set; } = 5;
 }

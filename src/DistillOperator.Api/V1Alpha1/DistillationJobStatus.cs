@@ -10,7 +10,7 @@ public sealed class DistillationJobStatus
     [JsonPropertyName("phase")]
     public JobPhase? Phase { get; set; }
 
-    /// <summary>Conditions (Validated, Admitted, Running, Stalled, Succeeded, Failed, QualityTargetMet) in metav1.Condition shape.</summary>
+    /// <summary>Conditions (Ready, Reconciling, Validated, Admitted, Running, Stalled, Succeeded, Failed, QualityTargetMet) in metav1.Condition shape.</summary>
     [JsonPropertyName("conditions")]
     public IList<V1Condition>? Conditions { get; set; }
 
@@ -40,6 +40,13 @@ public sealed class DistillationJobStatus
     /// </summary>
     [JsonPropertyName("runSpecHash")]
     public string? RunSpecHash { get; set; }
+
+    /// <summary>
+    /// The version promoted at spec.output.uri (OUTPUT/current) as of the last finished run: kept while a new run
+    /// trains, so it always names what a serving system reads.
+    /// </summary>
+    [JsonPropertyName("promotedVersion")]
+    public string? PromotedVersion { get; set; }
 
     /// <summary>Training progress, written by the trainer.</summary>
     [JsonPropertyName("progress")]

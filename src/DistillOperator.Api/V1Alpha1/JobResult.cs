@@ -37,7 +37,35 @@ public sealed class JobResult
     [JsonPropertyName("speedup")]
     public double? Speedup { get; set; }
 
-    /// <summary>Where the exported student was written.</summary>
+    /// <summary>Where this run's student was written: its version folder (OUTPUT/versions/VERSION), which no later run writes into.</summary>
     [JsonPropertyName("artifactUri")]
     public string? ArtifactUri { get; set; }
+
+    /// <summary>The version folder this run wrote (under OUTPUT/versions/).</summary>
+    [JsonPropertyName("version")]
+    public string? Version { get; set; }
+
+    /// <summary>Whether this run's student was promoted to OUTPUT/current.</summary>
+    [JsonPropertyName("promoted")]
+    public bool? Promoted { get; set; }
+
+    /// <summary>Why it was or was not promoted: Promoted, QualityTargetNotMet or RegressionFromPromoted.</summary>
+    [JsonPropertyName("promotionReason")]
+    public string? PromotionReason { get; set; }
+
+    /// <summary>The figures behind the decision, in words (each gate bound and the measured value).</summary>
+    [JsonPropertyName("promotionMessage")]
+    public string? PromotionMessage { get; set; }
+
+    /// <summary>The version that was promoted when the run compared against it (qualityGate.maxRegression).</summary>
+    [JsonPropertyName("baselineVersion")]
+    public string? BaselineVersion { get; set; }
+
+    /// <summary>That version's accuracy on this run's validation data, as a fraction.</summary>
+    [JsonPropertyName("baselineAccuracy")]
+    public double? BaselineAccuracy { get; set; }
+
+    /// <summary>The version promoted at OUTPUT/current when the run ended: this run's when promoted, else the earlier one (none when nothing was ever promoted).</summary>
+    [JsonPropertyName("promotedVersion")]
+    public string? PromotedVersion { get; set; }
 }

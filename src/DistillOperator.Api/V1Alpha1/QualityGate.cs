@@ -4,8 +4,11 @@ using DistillOperator.Api.Schema;
 
 namespace DistillOperator.Api.V1Alpha1;
 
-/// <summary>Quality the student must reach on the validation set for the job to succeed.</summary>
-[CelRule("has(self.minStudentAccuracy) || has(self.minAgreement) || has(self.maxAccuracyDrop)", "set at least one of minStudentAccuracy, minAgreement or maxAccuracyDrop")]
+/// <summary>
+/// Quality the student must reach on the validation set to be promoted (to become OUTPUT/current); a student that
+/// misses it is kept in its version folder, not promoted, and the job fails with reason QualityTargetNotMet.
+/// </summary>
+[CelRule("has(self.minStudentAccuracy) || has(self.minAgreement) || has(self.maxAccuracyDrop) || has(self.maxRegression)", "set at least one of minStudentAccuracy, minAgreement, maxAccuracyDrop or maxRegression")]
 public sealed class QualityGate
 {
     /// <summary>Lowest acceptable student accuracy, as a fraction.</summary>
@@ -22,4 +25,13 @@ public sealed class QualityGate
     [Range(0.0, 1.0)]
     [JsonPropertyName("maxAccuracyDrop")]
     public double? MaxAccuracyDrop { get; set; }
+
+    /// <summary>
+    /// Compare with the student promoted now: it is evaluated on this run's validation data, and the new student is
+    /// promoted only when its accuracy is at most this much below (0 = at least as good; 0.005 = half a point). Unset:
+    /// no comparison. The first run to an output, with nothing promoted yet, has nothing to regress from.
+    /// </summary>
+    [Range(0.0, 1.0)]
+    [JsonPropertyName("maxRegression")]
+    public double? MaxRegression { get; set; }
 }

@@ -27,9 +27,9 @@ public static class DistillationJobValidator
             problems.Add(new("spec.training.keepBest", "chooses the student by its validation accuracy: set spec.data.validation, or remove keepBest"));
         }
 
-        if (spec.QualityGate is { MinStudentAccuracy: null, MinAgreement: null, MaxAccuracyDrop: null })
+        if (spec.QualityGate is { MinStudentAccuracy: null, MinAgreement: null, MaxAccuracyDrop: null, MaxRegression: null })
         {
-            problems.Add(new("spec.qualityGate", "set at least one of minStudentAccuracy, minAgreement or maxAccuracyDrop, or remove the gate"));
+            problems.Add(new("spec.qualityGate", "set at least one of minStudentAccuracy, minAgreement, maxAccuracyDrop or maxRegression, or remove the gate"));
         }
         else if (spec.QualityGate is not null && spec.Data.Validation is null)
         {

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DistillOperator.Training.Models;
+using DistillOperator.Training.Outputs;
 using DistillOperator.Training.Text;
 using Spectre.Console;
 using static TorchSharp.torch;
@@ -14,7 +15,7 @@ internal static class PredictCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var model = new Option<string>("--model", "-m") { Description = "An exported model folder (config.json, model.safetensors, vocab.txt).", Required = true };
+        var model = new Option<string>("--model", "-m") { Description = "A job's output folder (its promoted student, OUTPUT/current), a version folder (OUTPUT/versions/VERSION) or any exported model folder (config.json, model.safetensors, vocab.txt).", Required = true };
         var format = new Option<string>("--output", "-o") { Description = "table (default) or json (with each text's token ids).", DefaultValueFactory = _ => "table" };
         format.AcceptOnlyFromAmong("table", "json");
         var texts = new Argument<string[]>("TEXT") { Description = "Texts to classify.", Arity = ArgumentArity.OneOrMore };
@@ -23,10 +24,11 @@ internal static class PredictCommand
         return command;
     }
 
-    private static int Run(string folder, string[] texts, bool json, TextWriter output, TextWriter error)
+    private static int Run(string model, string[] texts, bool json, TextWriter output, TextWriter error)
     {
         try
         {
+            var folder = ModelFolder(model);
             using var classifier = BertCheckpoint.Load(folder);
             var tokenizer = ExportedTokenizer.Read(folder);
             var labels = classifier.Config.LabelNames ?? [.. Enumerable.Range(0, classifier.Config.Labels).Select(i => i.ToString(CultureInfo.InvariantCulture))];
@@ -64,10 +66,31 @@ internal static class PredictCommand
 
             return 0;
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or FileNotFoundException or DirectoryNotFoundException)
         {
             error.WriteLine($"distill predict: {e.Message}");
             return 2;
         }
+    }
+
+    // A job's output folder stands for its promoted student; a version folder (or any exported model) for itself.
+    private static string ModelFolder(string model)
+    {
+        if (File.Exists(Path.Combine(model, BertCheckpoint.ConfigFile)))
+        {
+            return model;
+        }
+
+        if (Promotion.Current(model) is { } promoted)
+        {
+            return promoted.Folder;
+        }
+
+        if (OutputLayout.Versions(model) is { Count: > 0 } versions)
+        {
+            throw new InvalidDataException($"--model {model}: no version is promoted yet (no student passed its gate); name one: --model {OutputLayout.VersionFolder(model, versions[^1])}");
+        }
+
+        return model;
     }
 }

@@ -17,6 +17,12 @@ internal static class RunCommand
 {
     public const int Interrupted = 130;
 
+    /// <summary>The teacher is no better than the majority class; nothing was distilled.</summary>
+    public const int TeacherNotLearned = 3;
+
+    /// <summary>The student was exported into its version folder but missed the quality gate: current was left as it was.</summary>
+    public const int NotPromoted = 4;
+
     public static Command Create(TextWriter output, TextWriter error, CancellationToken cancellation)
     {
         var file = new Option<string>("--filename", "-f") { Description = "The DistillationJob manifest.", Required = true };
@@ -73,15 +79,28 @@ internal static class RunCommand
 
             if (json)
             {
-                output.WriteLine(File.ReadAllText(Path.Combine(result!.OutputFolder, RunReport.FileName)));
+                output.WriteLine(File.ReadAllText(Path.Combine(result!.VersionFolder, RunReport.FileName)));
             }
             else
             {
                 console.Write(ResultTable.For(result!));
-                console.MarkupLine(Markup.Escape($"student exported to {result!.OutputFolder} (report.json, README.md)"));
+                console.MarkupLine(Markup.Escape($"student exported to {result!.VersionFolder} (report.json, README.md)"));
             }
 
+            if (!result.Promoted)
+            {
+                var current = result.PromotedVersion is { } kept ? $"{Path.Combine(result.OutputFolder, Training.Outputs.OutputLayout.CurrentLink)} stays version {kept}" : "nothing is promoted yet";
+                error.WriteLine($"distill run: not promoted: {result.Gate?.Reason}: {result.Gate?.Message}; {current}");
+                return NotPromoted;
+            }
+
+            console.MarkupLine(Markup.Escape($"promoted: {Path.Combine(result.OutputFolder, Training.Outputs.OutputLayout.CurrentLink)} is version {result.Version}"));
             return 0;
+        }
+        catch (TeacherNotLearnedException e)
+        {
+            error.WriteLine($"distill run: {e.Message}");
+            return TeacherNotLearned;
         }
         catch (OperationCanceledException)
         {

@@ -145,6 +145,7 @@ public sealed class DistillationTrainer
         {
             if (!start.IsMidStage && stageIndex == _stages.Count(s => s.Kind == StageKind.TeacherFinetune))
             {
+                _setup.TeacherReady?.Invoke(teacher);
                 _setup.InitializeStudent?.Invoke(teacher, student);
             }
 

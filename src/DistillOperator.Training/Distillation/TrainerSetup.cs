@@ -36,6 +36,12 @@ public sealed class TrainerSetup
     public Action<BertClassifier, BertClassifier>? InitializeStudent { get; init; }
 
     /// <summary>
+    /// Called once the teacher is final (fine-tuned, or as given) and before the first student stage starts (not on a
+    /// resume inside the student stages); may throw to stop the run, as <see cref="TeacherCompetence"/> does.
+    /// </summary>
+    public Action<BertClassifier>? TeacherReady { get; init; }
+
+    /// <summary>
     /// Folder of the teacher-output cache on disk, shared between jobs; null keeps the cache in memory only. Used when
     /// spec.distillation.teacherCache is on.
     /// </summary>

@@ -9,6 +9,7 @@ using DistillOperator.Training.Distillation;
 using DistillOperator.Training.Evaluation;
 using DistillOperator.Training.Models;
 using DistillOperator.Training.Models.Onnx;
+using DistillOperator.Training.Outputs;
 using DistillOperator.Training.Text;
 using k8s;
 using TorchSharp;
@@ -18,9 +19,11 @@ namespace DistillOperator.Training.Runs;
 
 /// <summary>
 /// Runs a DistillationJob on this machine: reads and checks every input before anything is written, trains (resuming
-/// from the job's checkpoints), then exports the student in Hugging Face format into the output folder. Bad input
-/// raises <see cref="InvalidDataException"/> naming the field, file and line; the output folder is then untouched. The
-/// outputs are staged and moved in once all are written (<see cref="OutputSet"/>), so a failed export leaves the previous set whole.
+/// from the job's checkpoints), checks the quality gate, then exports the student in Hugging Face format into a version
+/// folder of its own (<see cref="StagedVersion"/>) and promotes it to OUTPUT/current when it passed
+/// (<see cref="Promotion"/>). Bad input raises <see cref="InvalidDataException"/> naming the field, file and line; the
+/// output folder is then untouched. No run writes into another run's version, and current always names a whole
+/// student that passed its gate.
 /// </summary>
 public sealed class JobRunner(StoragePaths paths, ITrainingProgress progress, string? teacherCacheFolder = null, Device? device = null)
 {
@@ -33,7 +36,7 @@ public sealed class JobRunner(StoragePaths paths, ITrainingProgress progress, st
     /// <summary>The file in <see cref="CheckpointFolder"/> remembering the inputs' digests (see <see cref="InputDigests"/>).</summary>
     public const string InputDigestsFile = "input-digests.json";
 
-    /// <summary>Where a teacher fine-tuned by the job is exported inside the output folder, so later jobs can reuse it.</summary>
+    /// <summary>Where a teacher fine-tuned by the job is exported inside the run's version folder, so later jobs can reuse it.</summary>
     public const string FinetunedTeacherFolder = "teacher";
 
     /// <summary>Runs the job.</summary>
@@ -81,8 +84,18 @@ public sealed class JobRunner(StoragePaths paths, ITrainingProgress progress, st
         var test = spec.Data.Test is { } testSpec ? DatasetReader.Read(testSpec, paths.Resolve(testSpec.Uri, "spec.data.test.uri"), labels) : null;
         var outputFolder = paths.Resolve(spec.Output.Uri, "spec.output.uri");
         OutputFolderCheck.EnsureWritable(outputFolder);
+        Promotion.EnsureManageable(outputFolder);
+        Promotion.RepairPointer(outputFolder);
+        if (spec.QualityGate?.MaxRegression is not null && Promotion.Current(outputFolder) is { } comparedWith)
+        {
+            PromotedBaseline.EnsureComparable(comparedWith, labels);
+        }
+
         var encodedTrain = EncodedExample.Encode(train, tokenizer, spec.Data.MaxSequenceLength);
         var encodedValidation = validation is null ? null : EncodedExample.Encode(validation, tokenizer, spec.Data.MaxSequenceLength);
+        var checkpointRoot = Path.Combine(outputFolder, CheckpointFolder);
+        var runHash = RunFingerprint(spec, checkpointRoot);
+        var checkpoints = Path.Combine(checkpointRoot, runHash);
         var trainer = new DistillationTrainer(new TrainerSetup
         {
             Spec = spec,
@@ -93,7 +106,10 @@ public sealed class JobRunner(StoragePaths paths, ITrainingProgress progress, st
             PadId = tokenizer.PadId,
             TeacherCacheFolder = teacherCacheFolder,
             Progress = progress,
-            Checkpoints = new CheckpointStore(Path.Combine(outputFolder, CheckpointFolder, RunFingerprint(spec, Path.Combine(outputFolder, CheckpointFolder)))),
+            Checkpoints = new CheckpointStore(checkpoints),
+            TeacherReady = spec.Distillation.Strategy == DistillationStrategy.None
+                ? null // the student learns from the labels alone
+                : t => TeacherCompetence.Check(t, encodedValidation, encodedTrain, tokenizer.PadId, spec.Training.BatchSize, cancellation),
             InitializeStudent = spec.Student.InitFrom == StudentInit.Teacher
                 ? (t, s) => StudentInitializer.FromTeacher(t, s, LayerMapping.For(spec.Distillation.Internal, s.Config.Layers, t.Config.Layers))
                 : null,
@@ -114,31 +130,67 @@ public sealed class JobRunner(StoragePaths paths, ITrainingProgress progress, st
             testMetrics = (teacherTest, studentTest, ClassificationMetrics.Agreement(studentPredictions, teacherPredictions));
         }
 
-        using var outputs = OutputSet.Begin(outputFolder, RunReport.FileName);
-        BertCheckpoint.Save(student, outputs.Staging);
-        ExportedTokenizer.Write(outputs.Staging, tokenizer, spec.Data.MaxSequenceLength);
+        // The gate is checked before anything is written: a student that misses it is exported as a version of its
+        // own for inspection, and current keeps the student it had.
+        var promotedBefore = Promotion.Current(outputFolder);
+        var baseline = spec.QualityGate?.MaxRegression is not null && promotedBefore is not null && validation is not null
+            ? PromotedBaseline.Evaluate(promotedBefore, validation, spec.Data.MaxSequenceLength, spec.Training.BatchSize, Device, cancellation)
+            : null;
+        var verdict = QualityGateCheck.Evaluate(spec.QualityGate, new JobResult
+        {
+            TeacherAccuracy = outcome.Teacher?.Accuracy,
+            StudentAccuracy = outcome.Student?.Accuracy,
+            Agreement = outcome.Agreement,
+            BaselineVersion = baseline?.Version,
+            BaselineAccuracy = baseline?.Accuracy,
+        });
+        var promote = verdict is null || verdict.Met;
+        cancellation.ThrowIfCancellationRequested();
+
+        using var staged = StagedVersion.Begin(outputFolder);
+        BertCheckpoint.Save(student, staged.Folder);
+        ExportedTokenizer.Write(staged.Folder, tokenizer, spec.Data.MaxSequenceLength);
         if (spec.Teacher.Finetune is not null)
         {
             // Fine-tuning is often the costliest part of a job: keep its result, loadable as spec.teacher.model.
-            var stagedTeacher = Path.Combine(outputs.Staging, FinetunedTeacherFolder);
+            var stagedTeacher = Path.Combine(staged.Folder, FinetunedTeacherFolder);
             BertCheckpoint.Save(teacher, stagedTeacher);
             ExportedTokenizer.Write(stagedTeacher, tokenizer, spec.Data.MaxSequenceLength);
         }
 
+        var endedAt = DateTimeOffset.UtcNow;
+        var versionName = staged.FreeName(OutputLayout.VersionName(endedAt, job.Metadata?.Generation, runHash));
         var result = new RunResult(outcome, outputFolder, teacher.ParameterCount, student.ParameterCount)
         {
             TeacherLatencyMs = teacherLatency,
             StudentLatencyMs = studentLatency,
-            StudentBytes = new FileInfo(Path.Combine(outputs.Staging, BertCheckpoint.WeightsFile)).Length,
+            StudentBytes = new FileInfo(Path.Combine(staged.Folder, BertCheckpoint.WeightsFile)).Length,
             Test = testMetrics,
             Labels = labels.Names,
             TeacherCache = trainer.TeacherCache is { } cache ? (cache.Key, cache.ReusedFromDisk) : null,
-            FinetunedTeacherFolder = spec.Teacher.Finetune is null ? null : Path.Combine(outputFolder, FinetunedTeacherFolder),
+            Version = versionName,
+            Gate = verdict,
+            Baseline = baseline,
         };
-        AtomicFile.WriteAllText(Path.Combine(outputs.Staging, ModelCard.FileName), ModelCard.Write(job, result));
-        AtomicFile.WriteAllText(Path.Combine(outputs.Staging, RunReport.FileName), RunReport.ToJson(job, result).ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
-        outputs.Publish();
-        return result;
+        AtomicFile.WriteAllText(Path.Combine(staged.Folder, ModelCard.FileName), ModelCard.Write(job, result));
+        AtomicFile.WriteAllText(Path.Combine(staged.Folder, RunReport.FileName), RunReport.ToJson(job, result).ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
+        staged.Commit(versionName);
+        if (promote)
+        {
+            Promotion.Promote(outputFolder, versionName, endedAt);
+        }
+
+        foreach (var removed in OutputRetention.Apply(outputFolder, spec.Output.KeepVersions, versionName, checkpointRoot, checkpoints))
+        {
+            progress.Warning($"spec.output.keepVersions ({spec.Output.KeepVersions}): removed {removed}");
+        }
+
+        return result with
+        {
+            Promoted = promote,
+            PromotedVersion = promote ? versionName : promotedBefore?.Name,
+            FinetunedTeacherFolder = spec.Teacher.Finetune is null ? null : Path.Combine(OutputLayout.VersionFolder(outputFolder, versionName), FinetunedTeacherFolder),
+        };
     }
 
     private static void Fail(IReadOnlyList<ValidationProblem> problems)

@@ -11,7 +11,7 @@ public static class RunReport
     public const string FileName = "report.json";
 
     /// <summary>The report's schema version; bumped on incompatible changes.</summary>
-    public const int SchemaVersion = 1;
+    public const int SchemaVersion = 2;
 
     /// <summary>The report of a finished run.</summary>
     public static JsonObject ToJson(DistillationJob job, RunResult result)
@@ -50,11 +50,23 @@ public static class RunReport
             ["agreement"] = new JsonObject { ["validation"] = outcome.Agreement, ["test"] = result.Test?.Agreement },
             ["compressionRatio"] = result.StudentParameters > 0 ? (double)result.TeacherParameters / result.StudentParameters : null,
             ["speedup"] = result.Speedup,
-            ["artifactUri"] = job.Spec.Output.Uri,
+            ["artifactUri"] = Outputs.OutputLayout.VersionUri(job.Spec.Output.Uri, result.Version),
+            ["version"] = result.Version,
+            ["promotion"] = Promotion(result),
             ["finetunedTeacher"] = result.FinetunedTeacherFolder is null ? null : JobRunner.FinetunedTeacherFolder,
             ["teacherCache"] = result.TeacherCache is { } cache ? new JsonObject { ["key"] = cache.Key, ["reused"] = cache.Reused } : null,
         };
     }
+
+    // The gate's decision, taken before the version was written: "promote" or "keep" (keep the promoted student). Whether
+    // the switch then happened is what current says.
+    private static JsonObject Promotion(RunResult result) => new()
+    {
+        ["decision"] = result.Gate is { Met: false } ? "keep" : "promote",
+        ["reason"] = result.Gate?.Reason ?? "NoQualityGate",
+        ["message"] = result.Gate?.Message ?? "no qualityGate: a finished run is promoted",
+        ["baseline"] = result.Baseline is { } baseline ? new JsonObject { ["version"] = baseline.Version, ["accuracy"] = baseline.Accuracy } : null,
+    };
 
     /// <summary>The status.result the operator shows, from a finished run.</summary>
     public static JobResult ToJobResult(DistillationJob job, RunResult result)
@@ -71,7 +83,14 @@ public static class RunReport
             StudentParameters = result.StudentParameters,
             CompressionRatio = result.StudentParameters > 0 ? (double)result.TeacherParameters / result.StudentParameters : null,
             Speedup = result.Speedup,
-            ArtifactUri = job.Spec.Output.Uri,
+            ArtifactUri = Outputs.OutputLayout.VersionUri(job.Spec.Output.Uri, result.Version),
+            Version = result.Version,
+            Promoted = result.Promoted,
+            PromotionReason = result.Promoted ? "Promoted" : result.Gate?.Reason,
+            PromotionMessage = result.Gate?.Message ?? "no qualityGate: a finished run is promoted",
+            BaselineVersion = result.Baseline?.Version,
+            BaselineAccuracy = result.Baseline?.Accuracy,
+            PromotedVersion = result.PromotedVersion,
         };
     }
 }

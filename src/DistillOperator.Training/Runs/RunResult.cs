@@ -4,7 +4,7 @@ namespace DistillOperator.Training.Runs;
 
 /// <summary>A finished local run: what it measured and where it wrote the student.</summary>
 /// <param name="Outcome">Metrics and steps.</param>
-/// <param name="OutputFolder">The folder holding the exported student and report.json.</param>
+/// <param name="OutputFolder">The job's output folder (spec.output.uri): its versions, current and checkpoints.</param>
 /// <param name="TeacherParameters">Teacher parameter count.</param>
 /// <param name="StudentParameters">Student parameter count.</param>
 public sealed record RunResult(TrainingOutcome Outcome, string OutputFolder, long TeacherParameters, long StudentParameters)
@@ -35,4 +35,22 @@ public sealed record RunResult(TrainingOutcome Outcome, string OutputFolder, lon
 
     /// <summary>The folder the fine-tuned teacher was exported to, when the job fine-tuned it.</summary>
     public string? FinetunedTeacherFolder { get; init; }
+
+    /// <summary>The version this run wrote (its folder under versions/).</summary>
+    public string Version { get; init; } = "";
+
+    /// <summary>The folder holding this run's student, tokenizer, report.json and model card.</summary>
+    public string VersionFolder => Outputs.OutputLayout.VersionFolder(OutputFolder, Version);
+
+    /// <summary>The quality gate's verdict; null without a gate.</summary>
+    public Api.V1Alpha1.GateVerdict? Gate { get; init; }
+
+    /// <summary>The promoted student's score on this run's validation data, when qualityGate.maxRegression asked for it.</summary>
+    public Outputs.BaselineScore? Baseline { get; init; }
+
+    /// <summary>Whether this run's student was promoted to current.</summary>
+    public bool Promoted { get; init; }
+
+    /// <summary>The version promoted when the run ended (this run's, or the earlier one when it was not promoted).</summary>
+    public string? PromotedVersion { get; init; }
 }

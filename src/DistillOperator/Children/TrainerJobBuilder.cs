@@ -28,6 +28,9 @@ public static class TrainerJobBuilder
     /// <summary>The trainer's exit code for bad input.</summary>
     public const int BadInputExitCode = 2;
 
+    /// <summary>The trainer's exit code for a teacher no better than the majority class (fails the Job at once too).</summary>
+    public const int TeacherNotLearnedExitCode = 3;
+
     /// <summary>The group of the trainer image's user (Dockerfile: USER 10001), given to the pod as its fsGroup.</summary>
     public const long TrainerGroupId = 10001;
 
@@ -76,7 +79,7 @@ public static class TrainerJobBuilder
                         new V1PodFailurePolicyRule
                         {
                             Action = "FailJob",
-                            OnExitCodes = new V1PodFailurePolicyOnExitCodesRequirement { ContainerName = ContainerName, OperatorProperty = "In", Values = [BadInputExitCode] },
+                            OnExitCodes = new V1PodFailurePolicyOnExitCodesRequirement { ContainerName = ContainerName, OperatorProperty = "In", Values = [BadInputExitCode, TeacherNotLearnedExitCode] },
                         },
                         new V1PodFailurePolicyRule
                         {

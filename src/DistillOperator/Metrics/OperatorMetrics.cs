@@ -19,6 +19,7 @@ public sealed class OperatorMetrics : IDisposable
     private readonly Counter<long> _transitions;
     private readonly Histogram<double> _reconcileDuration;
     private readonly Counter<long> _reconcileErrors;
+    private readonly Counter<long> _promotions;
     private readonly Histogram<double> _timeToRunning;
     private readonly Histogram<double> _jobDuration;
     private Func<int> _queueDepth = () => 0;
@@ -31,6 +32,7 @@ public sealed class OperatorMetrics : IDisposable
         // Bucket bounds in seconds for each scale (OpenTelemetry's defaults suit milliseconds).
         _reconcileDuration = _meter.CreateHistogram("distill.reconcile.duration", "s", "Time one reconcile of a DistillationJob takes, by result.", null, Buckets(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10));
         _reconcileErrors = _meter.CreateCounter<long>("distill.reconcile.errors", description: "Reconciles that failed and were retried with back-off.");
+        _promotions = _meter.CreateCounter<long>("distill.promotions", description: "Finished runs by whether their student was promoted to OUTPUT/current, with the reason (Promoted, QualityTargetNotMet, RegressionFromPromoted).");
         _timeToRunning = _meter.CreateHistogram("distill.job.time_to_running", "s", "From the creation of a run's trainer Job to its trainer running.", null, Buckets(1, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200));
         _jobDuration = _meter.CreateHistogram("distill.job.duration", "s", "From a run's start to its end, by final phase.", null, Buckets(60, 300, 600, 1800, 3600, 7200, 14400, 28800, 86400, 259200));
         _meter.CreateObservableGauge("distill.jobs", ObserveJobsByPhase, description: "DistillationJobs by phase.");
@@ -49,6 +51,10 @@ public sealed class OperatorMetrics : IDisposable
     /// </summary>
     public void Transition(JobPhase? from, JobPhase to, string reason) =>
         _transitions.Add(1, new KeyValuePair<string, object?>("from", from?.ToString() ?? "None"), new KeyValuePair<string, object?>("to", to.ToString()), new KeyValuePair<string, object?>("reason", reason.Length > 0 ? reason : to.ToString()));
+
+    /// <summary>A run's student was promoted or not, for <paramref name="reason"/>.</summary>
+    public void Promotion(bool promoted, string reason) =>
+        _promotions.Add(1, new KeyValuePair<string, object?>("result", promoted ? "promoted" : "not_promoted"), new KeyValuePair<string, object?>("reason", reason));
 
     /// <summary>A reconcile finished (result: success or error).</summary>
     public void Reconciled(TimeSpan duration, bool success)

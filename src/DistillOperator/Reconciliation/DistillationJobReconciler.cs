@@ -95,6 +95,7 @@ public sealed class DistillationJobReconciler(IDistillationCluster cluster, Trai
             Conditions.Set(status.Conditions ??= [], ConditionTypes.Validated, false, ConditionReasons.InvalidSpec, message, generation, now);
             Conditions.Set(status.Conditions, ConditionTypes.Failed, true, ConditionReasons.InvalidSpec, message, generation, now);
             Conditions.Set(status.Conditions, ConditionTypes.Running, false, ConditionReasons.InvalidSpec, "no trainer runs for an invalid spec", generation, now);
+            Conditions.Set(status.Conditions, ConditionTypes.Stalled, true, ConditionReasons.InvalidSpec, message, generation, now);
             status.Phase = JobPhase.Failed;
             status.TrainerJob = null;
             status.RunSpecHash = null;
@@ -306,6 +307,7 @@ public sealed class DistillationJobReconciler(IDistillationCluster cluster, Trai
         ["restarts"] = status.Restarts,
         ["trainerJob"] = status.TrainerJob,
         ["runSpecHash"] = status.RunSpecHash,
+        ["promotedVersion"] = status.PromotedVersion,
     };
 
     // Null when the job turned out to be deleted since the cache saw it: then no trainer Job is made.
@@ -420,13 +422,34 @@ public sealed class DistillationJobReconciler(IDistillationCluster cluster, Trai
                 status.CompletionTime = null;
                 result = result.Sooner(TimeSpan.FromSeconds(1));
             }
-            else if (QualityGateCheck.Evaluate(job.Spec.QualityGate, status.Result) is { } gate)
+            else
             {
-                Conditions.Set(conditions, ConditionTypes.QualityTargetMet, gate.Met, gate.Met ? ConditionReasons.QualityTargetReached : ConditionReasons.QualityTargetNotMet, gate.Message, generation, now);
-                if (!gate.Met)
+                // The trainer decides the promotion (it alone can compare with the promoted student); a result without
+                // a decision (an older trainer image) is checked against the gate here.
+                var gate = status.Result?.Promoted is { } promoted
+                    ? (job.Spec.QualityGate is null ? null : new GateVerdict(promoted, promoted ? ConditionReasons.QualityTargetReached : status.Result.PromotionReason ?? ConditionReasons.QualityTargetNotMet, status.Result.PromotionMessage ?? ""))
+                    : QualityGateCheck.Evaluate(job.Spec.QualityGate, status.Result);
+                if (gate is not null)
                 {
-                    (phase, reason, message) = (JobPhase.Failed, ConditionReasons.QualityTargetNotMet, "the student missed the quality gate: " + gate.Message);
+                    Conditions.Set(conditions, ConditionTypes.QualityTargetMet, gate.Met, gate.Reason, gate.Message, generation, now);
+                    if (!gate.Met)
+                    {
+                        (phase, reason, message) = (JobPhase.Failed, gate.Reason, (gate.Reason == ConditionReasons.RegressionFromPromoted ? "the student is worse than the promoted one: " : "the student missed the quality gate: ") + gate.Message);
+                    }
                 }
+
+                if (status.Result is { Promoted: { } isPromoted } finished && status.Phase is not (JobPhase.Succeeded or JobPhase.Failed))
+                {
+                    // Once per run: the phase leaves the running ones only here.
+                    var figures = finished.PromotionMessage is { Length: > 0 } text ? $" ({text})" : "";
+                    events.Add(isPromoted
+                        ? ("Normal", ConditionReasons.Promoted, $"version {finished.Version} is promoted at {job.Spec.Output.Uri}/current{figures}")
+                        : ("Warning", ConditionReasons.NotPromoted, $"version {finished.Version} is kept but not promoted: {finished.PromotionReason}{figures}; current stays {finished.PromotedVersion ?? "empty"}"));
+                    var promotionReason = isPromoted ? ConditionReasons.Promoted : finished.PromotionReason ?? ConditionReasons.QualityTargetNotMet;
+                    afterWrite.Add(() => metrics.Promotion(isPromoted, promotionReason));
+                }
+
+                status.PromotedVersion = status.Result?.PromotedVersion ?? status.PromotedVersion;
             }
         }
 
@@ -442,6 +465,10 @@ public sealed class DistillationJobReconciler(IDistillationCluster cluster, Trai
         if (phase == JobPhase.Running)
         {
             result = result.Sooner(CheckProgress(job, status, observed, now, generation, events));
+        }
+        else if (phase == JobPhase.Failed)
+        {
+            Conditions.Set(conditions, ConditionTypes.Stalled, true, reason, message, generation, now);
         }
         else if (conditions.Any(c => c.Type == ConditionTypes.Stalled))
         {
@@ -510,6 +537,7 @@ public sealed class DistillationJobReconciler(IDistillationCluster cluster, Trai
         }
 
         result = result.Sooner(ttl);
+        Readiness.Set(status, now);
         var old = OperatorFields(before);
         var updated = OperatorFields(status);
         if (!JsonNode.DeepEquals(old, updated) || patch.Count > 0)

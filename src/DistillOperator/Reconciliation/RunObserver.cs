@@ -44,6 +44,7 @@ public static class RunObserver
         {
             var (reason, message) = failed.Reason switch
             {
+                "PodFailurePolicy" when ExitCodeOf(pods) == TrainerJobBuilder.TeacherNotLearnedExitCode => (ConditionReasons.TeacherNotLearned, "the teacher is no better than predicting the majority class (exit code 3)"),
                 "PodFailurePolicy" => (ConditionReasons.BadInput, "the trainer rejected its input (exit code 2)"),
                 "BackoffLimitExceeded" => (ConditionReasons.BackoffLimitExceeded, $"the trainer failed {restarts} time(s), more than backoffLimit {job.Spec.RunPolicy.BackoffLimit} allows"),
                 "DeadlineExceeded" => (ConditionReasons.DeadlineExceeded, $"the run took longer than activeDeadlineSeconds ({job.Spec.RunPolicy.ActiveDeadlineSeconds} s)"),
@@ -59,7 +60,7 @@ public static class RunObserver
 
             // A trainer that failed (bad input, or its last crash) left its reason in its termination message; a Job
             // counting more failures than the cached pods show has a pod the cache has not seen yet.
-            var wordsExpected = reason is ConditionReasons.BadInput or ConditionReasons.BackoffLimitExceeded;
+            var wordsExpected = reason is ConditionReasons.BadInput or ConditionReasons.TeacherNotLearned or ConditionReasons.BackoffLimitExceeded;
             return new RunObservation(JobPhase.Failed, reason, message, startTime, status?.CompletionTime ?? failed.LastTransitionTime, restarts, null, null, LastWordsPending: wordsExpected && failures.Count < (status?.Failed ?? 0));
         }
 
@@ -119,6 +120,11 @@ public static class RunObserver
 
     private static string Shorten(string message) =>
         message.Length > MaxMessageLength ? message[..MaxMessageLength] + "…" : message;
+
+    // The exit code of the trainer that failed last (not evicted), when a cached pod shows it.
+    private static int? ExitCodeOf(IReadOnlyList<V1Pod> pods) =>
+        pods.LastOrDefault(p => p.Status?.Phase == "Failed" && p.Status.Conditions?.Any(c => c.Type == "DisruptionTarget" && c.Status == "True") != true)
+            ?.Status?.ContainerStatuses?.FirstOrDefault(c => c.Name == TrainerJobBuilder.ContainerName)?.State?.Terminated?.ExitCode;
 
     private static V1JobCondition? Condition(V1Job run, string type) =>
         run.Status?.Conditions?.FirstOrDefault(c => c.Type == type && c.Status == "True");

@@ -8,7 +8,7 @@ namespace DistillOperator.Reconciliation;
 
 /// <summary>
 /// Identifies what a run trains: a hash of the spec without the fields that steer a run rather than define it
-/// (suspend, TTL, progress timeout), with defaults applied. A new generation with the same hash keeps its run (suspend/resume); a
+/// (suspend, TTL, progress timeout, retention), with defaults applied. A new generation with the same hash keeps its run (suspend/resume); a
 /// different hash starts a new one.
 /// </summary>
 public static class RunSpecHash
@@ -25,6 +25,7 @@ public static class RunSpecHash
         copy.RunPolicy.Suspend = false;
         copy.RunPolicy.TtlSecondsAfterFinished = null;
         copy.RunPolicy.ProgressTimeoutSeconds = 0;
+        copy.Output.KeepVersions = 0; // retention is applied when a run ends; changing it trains nothing new
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(KubernetesJson.Serialize(copy))))[..16];
     }
 

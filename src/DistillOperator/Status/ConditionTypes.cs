@@ -1,8 +1,19 @@
+using DistillOperator.Api.V1Alpha1;
+
 namespace DistillOperator.Status;
 
 /// <summary>The condition types a DistillationJob's status carries, in one place.</summary>
 public static class ConditionTypes
 {
+    /// <summary>
+    /// The run for the current generation succeeded and its student was promoted: what kstatus (Flux),
+    /// <c>kubectl wait --for=condition=Ready</c> and Argo CD read. False, with the reason, in every other state.
+    /// </summary>
+    public const string Ready = "Ready";
+
+    /// <summary>A run for the current generation is on its way (kstatus: InProgress while True).</summary>
+    public const string Reconciling = "Reconciling";
+
     /// <summary>The spec passed validation.</summary>
     public const string Validated = "Validated";
 
@@ -12,7 +23,7 @@ public static class ConditionTypes
     /// <summary>The trainer is running.</summary>
     public const string Running = "Running";
 
-    /// <summary>No progress for spec.runPolicy.progressTimeoutSeconds.</summary>
+    /// <summary>No progress for spec.runPolicy.progressTimeoutSeconds, or the run failed: nothing moves without a person (kstatus: Failed while True).</summary>
     public const string Stalled = "Stalled";
 
     /// <summary>The student was trained and exported.</summary>
@@ -44,7 +55,19 @@ public static class ConditionReasons
     public const string DeadlineExceeded = "DeadlineExceeded";
 
     /// <summary>The quality gate was not met.</summary>
-    public const string QualityTargetNotMet = "QualityTargetNotMet";
+    public const string QualityTargetNotMet = QualityGateCheck.NotMet;
+
+    /// <summary>The student is worse than the promoted one by more than qualityGate.maxRegression.</summary>
+    public const string RegressionFromPromoted = QualityGateCheck.Regressed;
+
+    /// <summary>The teacher was no better than predicting the majority class; nothing was distilled (trainer exit code 3).</summary>
+    public const string TeacherNotLearned = "TeacherNotLearned";
+
+    /// <summary>The student passed its gate and is the promoted version (an Event).</summary>
+    public const string Promoted = "Promoted";
+
+    /// <summary>The student was kept in its version folder and not promoted (an Event).</summary>
+    public const string NotPromoted = "NotPromoted";
 
     /// <summary>The run is suspended by spec.runPolicy.suspend.</summary>
     public const string Suspended = "Suspended";
@@ -74,7 +97,7 @@ public static class ConditionReasons
     public const string Progressing = "Progressing";
 
     /// <summary>The student met every bound of the quality gate.</summary>
-    public const string QualityTargetReached = "QualityTargetReached";
+    public const string QualityTargetReached = QualityGateCheck.Passed;
 
     /// <summary>A new run of a changed spec started.</summary>
     public const string RunCreated = "RunCreated";
