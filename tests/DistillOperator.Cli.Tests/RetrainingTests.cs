@@ -49,7 +49,6 @@ public sealed class RetrainingTests
         Assert.True(first.ExitCode == 0, first.Output + first.Error);
         var v1 = Assert.Single(OutputLayout.Versions(quickstart.Output));
         Assert.Equal(v1, Promotion.Current(quickstart.Output)?.Name);
-        Assert.Contains($"promoted: {current} is version {v1}", first.Output, StringComparison.Ordinal);
         var served = Digests(current);
         var before = Predict(quickstart.Output);
 

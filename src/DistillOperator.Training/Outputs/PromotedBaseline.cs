@@ -25,11 +25,16 @@ public static class PromotedBaseline
         ArgumentNullException.ThrowIfNull(labels);
         var config = BertConfig.Read(Path.Combine(promoted.Folder, BertCheckpoint.ConfigFile));
         var theirs = config.LabelNames ?? [.. Enumerable.Range(0, config.Labels).Select(i => i.ToString(CultureInfo.InvariantCulture))];
-        if (!theirs.SequenceEqual(labels.Names, StringComparer.Ordinal))
+        var same = theirs.SequenceEqual(labels.Names, StringComparer.Ordinal) || (theirs.Count == labels.Count && IndexNamed(theirs) && IndexNamed(labels.Names));
+        if (!same)
         {
             throw new InvalidDataException($"spec.qualityGate.maxRegression: the promoted version {promoted.Name} classifies into [{string.Join(", ", theirs)}] and this run into [{string.Join(", ", labels.Names)}], so the two cannot be compared on one validation set; remove maxRegression for the run that changes the classes");
         }
     }
+
+    // Classes known only by their index: "0", "1"… in data, LABEL_0, LABEL_1… in a Hugging Face config.
+    private static bool IndexNamed(IReadOnlyList<string> names) =>
+        names.Select((name, i) => name == i.ToString(CultureInfo.InvariantCulture) || name == $"LABEL_{i.ToString(CultureInfo.InvariantCulture)}").All(ok => ok);
 
     /// <summary>The promoted student's accuracy on <paramref name="validation"/>.</summary>
     public static BaselineScore Evaluate(PromotedVersion promoted, IReadOnlyList<LabeledExample> validation, int maxLength, int batchSize, Device device, CancellationToken cancellation)
