@@ -27,7 +27,18 @@ public static class TerminationMessage
         var json = KubernetesJson.Serialize(result);
         if (System.Text.Encoding.UTF8.GetByteCount(json) > MaxBytes)
         {
-            json = KubernetesJson.Serialize(new JobResult { StudentAccuracy = result.StudentAccuracy, Agreement = result.Agreement, ArtifactUri = result.ArtifactUri });
+            // What the operator decides on: the gate's figures and the promotion.
+            json = KubernetesJson.Serialize(new JobResult
+            {
+                TeacherAccuracy = result.TeacherAccuracy,
+                StudentAccuracy = result.StudentAccuracy,
+                Agreement = result.Agreement,
+                ArtifactUri = result.ArtifactUri,
+                Version = result.Version,
+                Promoted = result.Promoted,
+                PromotionReason = result.PromotionReason,
+                PromotedVersion = result.PromotedVersion,
+            });
         }
 
         File.WriteAllText(path, json);

@@ -107,7 +107,7 @@ public sealed class DistillationJobValidatorTests
         {
             "an empty quality gate",
             j => j.Spec.QualityGate = new QualityGate(),
-            "spec.qualityGate", "set at least one of minStudentAccuracy, minAgreement or maxAccuracyDrop, or remove the gate"
+            "spec.qualityGate", "set at least one of minStudentAccuracy, minAgreement, maxAccuracyDrop or maxRegression, or remove the gate"
         },
         {
             "a quality gate without validation data",

@@ -27,7 +27,8 @@ public sealed class CrdsCommandTests
             [
                 ("Phase", ".status.phase"), ("Stage", ".status.progress.stage"), ("Progress", ".status.progress.percent"),
                 ("Student-Acc", ".status.result.studentAccuracy"), ("Agreement", ".status.result.agreement"),
-                ("Compression", ".status.result.compressionRatio"), ("Strategy", ".spec.distillation.strategy"), ("Age", ".metadata.creationTimestamp"),
+                ("Compression", ".status.result.compressionRatio"), ("Strategy", ".spec.distillation.strategy"),
+                ("Promoted", ".status.promotedVersion"), ("Age", ".metadata.creationTimestamp"),
             ],
             columns);
         Assert.DoesNotContain(columns, c => c.Item2!.Contains("conditions", StringComparison.Ordinal));

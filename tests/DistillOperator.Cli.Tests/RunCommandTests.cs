@@ -26,10 +26,13 @@ public sealed class RunCommandTests
             Assert.Contains(run.OutputLines, l => l.Contains(row, StringComparison.Ordinal));
         }
 
-        var report = JsonNode.Parse(File.ReadAllText(Path.Combine(quickstart.Output, "report.json")))!;
+        // The student is a version of its own, promoted: OUTPUT/current is what a serving system reads.
+        var promoted = Path.Combine(quickstart.Output, "current");
+        var report = JsonNode.Parse(File.ReadAllText(Path.Combine(promoted, "report.json")))!;
         Assert.True((double)report["student"]!["validation"]!["accuracy"]! > 0.7, report.ToJsonString());
         Assert.True((long)report["teacher"]!["parameters"]! > (long)report["student"]!["parameters"]!);
-        Assert.True(File.Exists(Path.Combine(quickstart.Output, "README.md")));
+        Assert.True(File.Exists(Path.Combine(promoted, "README.md")));
+        Assert.Equal($"versions/{(string?)report["version"]}", new FileInfo(promoted).LinkTarget);
 
         var texts = new[] { "the plot was not dull and the cast was very charming", "the ending felt tedious" };
         var predict = CliRun.Of(["predict", "--model", quickstart.Output, "--output", "json", .. texts]);
@@ -49,7 +52,7 @@ public sealed class RunCommandTests
                 ["attention_mask"] = ones(1, ids.Length, ScalarType.Int64),
                 ["token_type_ids"] = zeros(1, ids.Length, ScalarType.Int64),
             });
-            PythonReference.Run("forward", quickstart.Output, inputs, outputs);
+            PythonReference.Run("forward", promoted, inputs, outputs);
             var probabilities = nn.functional.softmax(SafeTensorsFile.Read(outputs)["logits"], -1)[0].data<float>().ToArray();
             var ours = prediction["probabilities"]!.AsObject().Select(p => (float)p.Value!).ToArray();
             Assert.Equal(probabilities.Length, ours.Length);
@@ -70,7 +73,7 @@ public sealed class RunCommandTests
         var report = JsonNode.Parse(run.Output)!;
         Assert.Equal("quickstart", (string?)report["job"]);
         Assert.Equal("stacked", (string?)report["strategy"]);
-        Assert.Equal(1, (int)report["schemaVersion"]!);
+        Assert.Equal(2, (int)report["schemaVersion"]!);
     }
 
     [Fact]

@@ -40,7 +40,7 @@ public sealed class ProcessKubeletTests : IAsyncLifetime
             spec:
               teacher:
                 architecture: {layers: 2, hiddenSize: 32, heads: 4, intermediateSize: 64}
-                finetune: {epochs: 1, learningRate: 0.002}
+                finetune: {epochs: 4, learningRate: 0.002}
               student: {architecture: {layers: 1}}
               data:
                 train: {uri: pvc://data/train.tsv}
@@ -79,6 +79,6 @@ public sealed class ProcessKubeletTests : IAsyncLifetime
         Assert.Contains("trainer: done", text, StringComparison.Ordinal);
         var message = pod.Status.ContainerStatuses.Single().State.Terminated.Message;
         Assert.Equal("pvc://data/student", (string?)JsonNode.Parse(message)!["artifactUri"]);
-        Assert.True(File.Exists(Path.Combine(data, "student", "report.json")));
+        Assert.True(File.Exists(Path.Combine(data, "student", "current", "report.json")));
     }
 }

@@ -46,7 +46,7 @@ public sealed class BuiltChildrenRunTests : IAsyncLifetime
         SyntheticSentiment.WriteTsv(Path.Combine(data, "dev.tsv"), 60, seed: 2);
         var job = await _client.CustomObjects.CreateNamespacedCustomObjectAsync<DistillationJob>(TestJobs.Named("tiny").With(j =>
         {
-            j.Spec.Teacher = new TeacherSpec { Architecture = new ArchitectureSpec { Layers = 2, HiddenSize = 32, Heads = 4, IntermediateSize = 64 }, Finetune = new FinetuneSpec { Epochs = 1, LearningRate = 2e-3 } };
+            j.Spec.Teacher = new TeacherSpec { Architecture = new ArchitectureSpec { Layers = 2, HiddenSize = 32, Heads = 4, IntermediateSize = 64 }, Finetune = new FinetuneSpec { Epochs = 4, LearningRate = 2e-3 } };
             j.Spec.Student = new StudentSpec { Architecture = new ArchitectureSpec { Layers = 1 } };
             j.Spec.Data = new DataSpec { Train = new DatasetSpec { Uri = "pvc://data/train.tsv" }, Validation = new DatasetSpec { Uri = "pvc://data/dev.tsv" }, MaxSequenceLength = 32 };
             j.Spec.Training = new TrainingSpec { BatchSize = 16, LearningRate = 2e-3 };
@@ -65,8 +65,8 @@ public sealed class BuiltChildrenRunTests : IAsyncLifetime
         var pod = Assert.Single((await _client.CoreV1.ListNamespacedPodAsync("default", labelSelector: $"{RunNames.JobLabel}=tiny")).Items);
         Assert.True(run.Status.Conditions.Any(c => c.Type == "Complete"), _pods.Logs("default", pod.Metadata.Name));
         var result = JsonNode.Parse(pod.Status.ContainerStatuses.Single().State.Terminated.Message)!;
-        Assert.Equal("pvc://data/student", (string?)result["artifactUri"]);
-        Assert.True(File.Exists(Path.Combine(data, "student", "model.safetensors")));
+        Assert.Equal($"pvc://data/student/versions/{(string?)result["version"]}", (string?)result["artifactUri"]);
+        Assert.True(File.Exists(Path.Combine(data, "student", "current", "model.safetensors")));
 
         // Deleting the DistillationJob collects every child.
         await _client.CustomObjects.DeleteNamespacedCustomObjectAsync(ApiGroup.Name, ApiGroup.Version, "default", DistillationJob.Plural, "tiny");

@@ -26,7 +26,7 @@ public sealed class OperatorEndToEndTests
 
         await harness.CreateAsync(TestJobs.Named("tiny").With(j =>
         {
-            j.Spec.Teacher = new TeacherSpec { Architecture = new ArchitectureSpec { Layers = 2, HiddenSize = 32, Heads = 4, IntermediateSize = 64 }, Finetune = new FinetuneSpec { Epochs = 1, LearningRate = 2e-3 } };
+            j.Spec.Teacher = new TeacherSpec { Architecture = new ArchitectureSpec { Layers = 2, HiddenSize = 32, Heads = 4, IntermediateSize = 64 }, Finetune = new FinetuneSpec { Epochs = 4, LearningRate = 2e-3 } };
             j.Spec.Student = new StudentSpec { Architecture = new ArchitectureSpec { Layers = 1 } };
             j.Spec.Data = new DataSpec { Train = new DatasetSpec { Uri = "pvc://data/train.tsv" }, Validation = new DatasetSpec { Uri = "pvc://data/dev.tsv" }, MaxSequenceLength = 32 };
             j.Spec.Training = new TrainingSpec { BatchSize = 16, LearningRate = 2e-3 };
@@ -40,14 +40,15 @@ public sealed class OperatorEndToEndTests
         Assert.True(done.Status!.Phase == JobPhase.Succeeded, $"{KubernetesJsonText(done)}\n{pods.Logs("default", pod.Metadata.Name)}");
 
         var result = done.Status.Result!;
-        Assert.Equal("pvc://data/student", result.ArtifactUri);
+        Assert.Equal($"pvc://data/student/versions/{result.Version}", result.ArtifactUri);
+        Assert.True(result.Promoted);
         Assert.InRange(result.StudentAccuracy!.Value, 0, 1);
         Assert.True(result.CompressionRatio > 1);
         Assert.True(done.Status.Progress is not null, $"{KubernetesJsonText(done)}\n{pods.Logs("default", pod.Metadata.Name)}");
         Assert.Equal(100, done.Status.Progress!.Percent);
         Assert.Equal(done.Status.Progress.TotalSteps, done.Status.Progress.Step);
         Assert.True(Conditions.IsTrue(done.Status.Conditions, ConditionTypes.QualityTargetMet));
-        Assert.True(File.Exists(Path.Combine(data, "student", "model.safetensors")));
+        Assert.True(File.Exists(Path.Combine(data, "student", "current", "model.safetensors")));
 
         // The result came through the trainer's own patch, which its Role allowed.
         var patches = harness.Emulator.AccessLog.Where(a => a.User == "system:serviceaccount:default:tiny-trainer").ToList();

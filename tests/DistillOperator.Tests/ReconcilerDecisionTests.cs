@@ -509,6 +509,76 @@ public sealed class ReconcilerDecisionTests : IDisposable
     }
 
     [Fact]
+    public async Task A_completed_run_whose_student_was_not_promoted_fails_names_the_kept_version_and_is_not_ready()
+    {
+        _job.Spec.QualityGate = new QualityGate { MaxRegression = 0.01 };
+        _job.Spec.Data.Validation = new DatasetSpec { Uri = "pvc://data/dev.tsv" };
+        Adopt(complete: true, terminationMessage: """{"studentAccuracy":0.84,"version":"20261205-110000-g1-bbbbbbbb","promoted":false,"promotionReason":"RegressionFromPromoted","promotionMessage":"student accuracy 0.84 vs 0.87 of promoted version 20261205-100000-g1-aaaaaaaa (maxRegression 0.01)","baselineAccuracy":0.87,"promotedVersion":"20261205-100000-g1-aaaaaaaa"}""");
+        _job.Status!.Phase = JobPhase.Running; // the run just ended
+        _job.Status.PromotedVersion = "20261205-100000-g1-aaaaaaaa";
+
+        await Reconcile();
+        Apply(_patches[^1]);
+
+        Assert.Equal(JobPhase.Failed, _job.Status!.Phase);
+        Assert.Equal(ConditionReasons.RegressionFromPromoted, _job.Status.Conditions!.Single(c => c.Type == ConditionTypes.Failed).Reason);
+        Assert.StartsWith("the student is worse than the promoted one: student accuracy 0.84 vs 0.87", _job.Status.Conditions!.Single(c => c.Type == ConditionTypes.Failed).Message, StringComparison.Ordinal);
+        var ready = _job.Status.Conditions!.Single(c => c.Type == ConditionTypes.Ready);
+        Assert.Equal(("False", ConditionReasons.RegressionFromPromoted), (ready.Status, ready.Reason));
+        Assert.Equal("True", _job.Status.Conditions!.Single(c => c.Type == ConditionTypes.Stalled).Status);
+        Assert.Equal("20261205-100000-g1-aaaaaaaa", _job.Status.PromotedVersion);
+        var notPromoted = Assert.Single(_events, e => e.Reason == ConditionReasons.NotPromoted);
+        Assert.Equal("Warning", notPromoted.Type);
+        Assert.Contains("version 20261205-110000-g1-bbbbbbbb is kept but not promoted: RegressionFromPromoted", notPromoted.Message, StringComparison.Ordinal);
+        Assert.Contains("current stays 20261205-100000-g1-aaaaaaaa", notPromoted.Message, StringComparison.Ordinal);
+
+        _events.Clear();
+        _patches.Clear();
+        await Reconcile();
+        Assert.Empty(_events); // said once
+        Assert.Empty(_patches);
+    }
+
+    [Fact]
+    public async Task A_completed_promoted_run_succeeds_is_ready_and_names_the_promoted_version()
+    {
+        Adopt(complete: true, terminationMessage: """{"studentAccuracy":0.9,"version":"20261205-110000-g1-bbbbbbbb","promoted":true,"promotionReason":"Promoted","promotionMessage":"no qualityGate: a finished run is promoted","promotedVersion":"20261205-110000-g1-bbbbbbbb"}""");
+        _job.Status!.Phase = JobPhase.Running;
+
+        await Reconcile();
+        Apply(_patches[^1]);
+
+        Assert.Equal(JobPhase.Succeeded, _job.Status!.Phase);
+        Assert.Equal("20261205-110000-g1-bbbbbbbb", _job.Status.PromotedVersion);
+        var ready = _job.Status.Conditions!.Single(c => c.Type == ConditionTypes.Ready);
+        Assert.Equal("True", ready.Status);
+        Assert.Contains("version 20261205-110000-g1-bbbbbbbb is promoted", ready.Message, StringComparison.Ordinal);
+        Assert.Equal("False", _job.Status.Conditions!.Single(c => c.Type == ConditionTypes.Reconciling).Status);
+        var promoted = Assert.Single(_events, e => e.Reason == ConditionReasons.Promoted);
+        Assert.Equal("Normal", promoted.Type);
+    }
+
+    [Fact]
+    public async Task A_trainer_that_exits_3_fails_the_job_with_TeacherNotLearned_and_its_last_words()
+    {
+        Adopt();
+        _runs.Single().Status = new V1JobStatus { Failed = 1, Conditions = [new V1JobCondition { Type = "Failed", Status = "True", Reason = "PodFailurePolicy", LastTransitionTime = Start.UtcDateTime }] };
+        var pod = Pod("job-g1-a", "Failed");
+        pod.Status.ContainerStatuses = [new V1ContainerStatus { Name = "trainer", State = new V1ContainerState { Terminated = new V1ContainerStateTerminated { ExitCode = 3, Message = "the teacher learned nothing to distil: its validation accuracy 0.5" } } }];
+        _pods.Add(pod);
+        _events.Clear();
+
+        await Reconcile();
+        Apply(_patches[^1]);
+
+        Assert.Equal(JobPhase.Failed, _job.Status!.Phase);
+        var failed = _job.Status.Conditions!.Single(c => c.Type == ConditionTypes.Failed);
+        Assert.Equal(ConditionReasons.TeacherNotLearned, failed.Reason);
+        Assert.EndsWith("the teacher learned nothing to distil: its validation accuracy 0.5", failed.Message, StringComparison.Ordinal);
+        Assert.Equal(ConditionReasons.TeacherNotLearned, Assert.Single(_events, e => e.Type == "Warning").Reason);
+    }
+
+    [Fact]
     public async Task A_completed_run_whose_result_has_not_reached_the_caches_waits_for_it_instead_of_failing_the_gate()
     {
         _job.Spec.QualityGate = new QualityGate { MinStudentAccuracy = 0.5 };
@@ -610,6 +680,8 @@ public sealed class ReconcilerDecisionTests : IDisposable
             Conditions.Set(_job.Status.Conditions, ConditionTypes.Succeeded, true, ConditionReasons.Completed, "the student was trained, evaluated and exported", 1, now);
             Conditions.Set(_job.Status.Conditions, ConditionTypes.Failed, false, ConditionReasons.Completed, "the student was trained, evaluated and exported", 1, now);
         }
+
+        Readiness.Set(_job.Status, now); // as this operator wrote it
     }
 
     // What the API server would hold after a merge patch of the operator's fields.

@@ -41,12 +41,12 @@ public sealed class TrainerJobBuilderTests
     }
 
     [Fact]
-    public void Bad_input_fails_the_job_at_once_and_disruptions_do_not_count()
+    public void Bad_input_and_a_teacher_that_learned_nothing_fail_the_job_at_once_and_disruptions_do_not_count()
     {
         var rules = TrainerJobBuilder.Build(Job(), Settings).Spec.PodFailurePolicy.Rules;
 
         Assert.Equal("FailJob", rules[0].Action);
-        Assert.Equal([2], rules[0].OnExitCodes.Values);
+        Assert.Equal([2, 3], rules[0].OnExitCodes.Values);
         Assert.Equal("Ignore", rules[1].Action);
         Assert.Equal("DisruptionTarget", Assert.Single(rules[1].OnPodConditions).Type);
     }

@@ -70,8 +70,8 @@ public sealed class TrainerProcessTests
             Assert.True(second.WaitForExit(Limit) == 0, second.Output);
 
             Assert.Contains($"resumed from the checkpoint at step {lastBeforeKill}", second.Output, StringComparison.Ordinal);
-            var expected = JsonNode.Parse(File.ReadAllText(Path.Combine(uninterrupted, "out", "report.json")))!;
-            var actual = JsonNode.Parse(File.ReadAllText(Path.Combine(interrupted, "out", "report.json")))!;
+            var expected = JsonNode.Parse(File.ReadAllText(Path.Combine(uninterrupted, "out", "current", "report.json")))!;
+            var actual = JsonNode.Parse(File.ReadAllText(Path.Combine(interrupted, "out", "current", "report.json")))!;
             // Everything the training decides is equal; measured latencies and resumedFromStep naturally are not.
             foreach (var path in new[] { "steps", "agreement", "compressionRatio" })
             {
@@ -86,7 +86,7 @@ public sealed class TrainerProcessTests
 
             Assert.Null(expected["resumedFromStep"]);
             Assert.Equal(lastBeforeKill, (long)actual["resumedFromStep"]!);
-            Assert.Equal(Hash(Path.Combine(uninterrupted, "out", "model.safetensors")), Hash(Path.Combine(interrupted, "out", "model.safetensors")));
+            Assert.Equal(Hash(Path.Combine(uninterrupted, "out", "current", "model.safetensors")), Hash(Path.Combine(interrupted, "out", "current", "model.safetensors")));
             Assert.True((double)expected["student"]!["validation"]!["accuracy"]! > 0.7, expected.ToJsonString());
         }
         finally
@@ -127,14 +127,14 @@ public sealed class TrainerProcessTests
         var workspace = Workspace();
         try
         {
-            File.WriteAllText(Path.Combine(workspace, "job.yaml"), Job.Replace("finetune: {epochs: 4", "finetune: {epochs: 1", StringComparison.Ordinal).Replace("classificationEpochs: 2", "classificationEpochs: 1", StringComparison.Ordinal));
+            File.WriteAllText(Path.Combine(workspace, "job.yaml"), Job.Replace("classificationEpochs: 2", "classificationEpochs: 1", StringComparison.Ordinal));
             var log = Path.Combine(workspace, "termination-log");
             File.WriteAllText(log, "");
             using var run = ChildProcess.Start(TrainerAssembly, workspace, new Dictionary<string, string> { ["DISTILL_TERMINATION_LOG"] = log }, "--job", "job.yaml", "--local");
 
             Assert.True(run.WaitForExit(Limit) == 0, run.Output);
             var result = JsonNode.Parse(File.ReadAllText(log))!;
-            Assert.Equal("out", (string?)result["artifactUri"]);
+            Assert.Equal($"out/versions/{(string?)result["version"]}", (string?)result["artifactUri"]);
             Assert.InRange((double)result["studentAccuracy"]!, 0.0, 1.0);
             Assert.True((long)result["teacherParameters"]! > (long)result["studentParameters"]!);
         }

@@ -33,7 +33,7 @@ public sealed class TrainerStatusReportingTests : IAsyncLifetime
             spec:
               teacher:
                 architecture: {layers: 2, hiddenSize: 32, heads: 4, intermediateSize: 64}
-                finetune: {epochs: 1, learningRate: 0.002}
+                finetune: {epochs: 4, learningRate: 0.002}
               student: {architecture: {layers: 1}}
               data:
                 train: {uri: "file://{{{_workspace}}}/train.tsv"}
@@ -85,7 +85,8 @@ public sealed class TrainerStatusReportingTests : IAsyncLifetime
         var steps = (long)status["progress"]!["totalSteps"]!;
         Assert.Equal(steps, (long?)status["progress"]!["step"]);
         Assert.InRange((double)status["result"]!["studentAccuracy"]!, 0, 1);
-        Assert.Equal("pvc://work/out", (string?)status["result"]!["artifactUri"]);
+        Assert.Equal($"pvc://work/out/versions/{(string?)status["result"]!["version"]}", (string?)status["result"]!["artifactUri"]);
+        Assert.True((bool)status["result"]!["promoted"]!);
 
         var patches = _emulator.AccessLog.Where(a => a.User == "system:serviceaccount:default:reporting-trainer").ToList();
         Assert.All(patches, p => Assert.True(p.Allowed && p.Verb == "patch" && p.Resource == "distillationjobs/status", p.ToString()));
@@ -118,7 +119,8 @@ public sealed class TrainerStatusReportingTests : IAsyncLifetime
         Assert.Contains("could not report progress", trainer.Output, StringComparison.Ordinal);
         Assert.Contains("the result stays in the termination message", trainer.Output, StringComparison.Ordinal);
         var result = JsonNode.Parse(File.ReadAllText(Path.Combine(_workspace, "termination-log")))!;
-        Assert.Equal("pvc://work/out", (string?)result["artifactUri"]);
+        Assert.StartsWith("pvc://work/out/versions/", (string?)result["artifactUri"], StringComparison.Ordinal);
+        Assert.True((bool)result["promoted"]!);
     }
 
     private ChildProcess Start(string? uid = null) => ChildProcess.Start(

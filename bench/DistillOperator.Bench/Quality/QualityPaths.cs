@@ -21,8 +21,13 @@ internal sealed class QualityPaths(QualityOptions options)
     /// <summary>The output folder of the teacher's fine-tuning job.</summary>
     public string TeacherJobOutput => Path.Combine(Work, "teacher-job");
 
-    /// <summary>The fine-tuned teacher every student distils from.</summary>
-    public string FinetunedTeacher => Path.Combine(TeacherJobOutput, JobRunner.FinetunedTeacherFolder);
+    /// <summary>
+    /// The fine-tuned teacher every student distils from: in the teacher job's promoted version, or where trainers before
+    /// versioned outputs put it (a work folder of an earlier release).
+    /// </summary>
+    public string FinetunedTeacher => Directory.Exists(Path.Combine(TeacherJobOutput, JobRunner.FinetunedTeacherFolder))
+        ? Path.Combine(TeacherJobOutput, JobRunner.FinetunedTeacherFolder)
+        : Path.Combine(TeacherJobOutput, Training.Outputs.OutputLayout.CurrentLink, JobRunner.FinetunedTeacherFolder);
 
     /// <summary>Teacher outputs on disk, shared by the cells of a seed (same batches).</summary>
     public string TeacherCache => Path.Combine(Work, "teacher-cache");

@@ -137,7 +137,7 @@ internal static class QualityRecords
         result.Outcome.Agreement!.Value,
         result.Test.Value.Agreement,
         result.StudentParameters,
-        EncoderParameters(result.OutputFolder, result.StudentParameters),
+        EncoderParameters(result.VersionFolder, result.StudentParameters),
         result.Speedup ?? double.NaN,
         result.Outcome.ResumedFromStep,
         QualityCell.FreezeEmbeddings,

@@ -136,6 +136,12 @@ public sealed class DistillationTrainer
         var student = _setup.Student;
         var trained = stage.Kind == StageKind.TeacherFinetune ? teacher : student;
         var stageSteps = (long)stage.Epochs * _batchesPerEpoch;
+        var firstStudentStage = stageIndex == _stages.Count(s => s.Kind == StageKind.TeacherFinetune);
+        if (stage.Kind != StageKind.TeacherFinetune && !start.IsMidStage && firstStudentStage)
+        {
+            _setup.TeacherReady?.Invoke(teacher); // before the stage is announced: it may stop the run
+        }
+
         _setup.Progress.StageStarted(new StageProgress(stage, stageIndex + 1, _stages.Count, stageSteps));
         if (stage.Kind == StageKind.TeacherFinetune)
         {
@@ -143,9 +149,8 @@ public sealed class DistillationTrainer
         }
         else
         {
-            if (!start.IsMidStage && stageIndex == _stages.Count(s => s.Kind == StageKind.TeacherFinetune))
+            if (!start.IsMidStage && firstStudentStage)
             {
-                _setup.TeacherReady?.Invoke(teacher);
                 _setup.InitializeStudent?.Invoke(teacher, student);
             }
 

@@ -350,10 +350,25 @@ public sealed class KubernetesEmulator : IAsyncDisposable
         lifetime.CancelAfter(timeout);
         context.Response.StatusCode = 200;
         context.Response.ContentType = "application/json";
+        var fields = ObjectStore.ParseFieldSelector(query["fieldSelector"]);
+        // A watch list (client-go's informers, kubectl wait): the current objects as ADDED events, then a bookmark that
+        // marks their end, then the changes since, as an API server with WatchList does.
+        var initial = query["sendInitialEvents"] is { Count: > 0 } send && send[0] == "true";
+        List<JsonObject> initialItems = [];
+        long initialRevision = 0;
         System.Threading.Channels.ChannelReader<WatchEvent> events;
         try
         {
-            events = Store.Watch(type, ns, query["resourceVersion"], lifetime.Token);
+            if (initial)
+            {
+                var (items, revision) = Store.List(type, ns, labels, query["fieldSelector"]);
+                (initialItems, initialRevision) = (items, revision);
+                events = Store.Watch(type, ns, revision.ToString(CultureInfo.InvariantCulture), lifetime.Token);
+            }
+            else
+            {
+                events = Store.Watch(type, ns, query["resourceVersion"], lifetime.Token);
+            }
         }
         catch (ApiError gone) when (gone.Code == 410)
         {
@@ -365,6 +380,26 @@ public sealed class KubernetesEmulator : IAsyncDisposable
         await context.Response.Body.FlushAsync(lifetime.Token).ConfigureAwait(false);
         try
         {
+            if (initial)
+            {
+                foreach (var item in initialItems)
+                {
+                    await WriteLine(context, new JsonObject { ["type"] = "ADDED", ["object"] = item }.ToJsonString(), lifetime.Token).ConfigureAwait(false);
+                }
+
+                var end = new JsonObject
+                {
+                    ["apiVersion"] = type.ApiVersion,
+                    ["kind"] = type.Kind,
+                    ["metadata"] = new JsonObject
+                    {
+                        ["resourceVersion"] = initialRevision.ToString(CultureInfo.InvariantCulture),
+                        ["annotations"] = new JsonObject { ["k8s.io/initial-events-end"] = "true" },
+                    },
+                };
+                await WriteLine(context, new JsonObject { ["type"] = "BOOKMARK", ["object"] = end }.ToJsonString(), lifetime.Token).ConfigureAwait(false);
+            }
+
             while (!lifetime.IsCancellationRequested)
             {
                 using var wait = CancellationTokenSource.CreateLinkedTokenSource(lifetime.Token);
@@ -372,7 +407,7 @@ public sealed class KubernetesEmulator : IAsyncDisposable
                 try
                 {
                     var change = await events.ReadAsync(wait.Token).ConfigureAwait(false);
-                    if (labels.Matches(change.Object) || change.Type == "DELETED")
+                    if ((labels.Matches(change.Object) || change.Type == "DELETED") && fields(change.Object))
                     {
                         await WriteLine(context, change.ToLine(), lifetime.Token).ConfigureAwait(false);
                     }

@@ -497,7 +497,8 @@ public sealed class ObjectStore
         return copy;
     }
 
-    private static Func<JsonObject, bool> ParseFieldSelector(string? selector)
+    /// <summary>The objects a field selector (metadata.name, metadata.namespace) selects; 400 for any other field.</summary>
+    public static Func<JsonObject, bool> ParseFieldSelector(string? selector)
     {
         if (string.IsNullOrWhiteSpace(selector))
         {
