@@ -78,7 +78,7 @@ public sealed class ProcessKubeletTests : IAsyncLifetime
         Assert.True(finished.Status.Conditions.Any(c => c.Type == "Complete"), text);
         Assert.Contains("trainer: done", text, StringComparison.Ordinal);
         var message = pod.Status.ContainerStatuses.Single().State.Terminated.Message;
-        Assert.Equal("pvc://data/student", (string?)JsonNode.Parse(message)!["artifactUri"]);
+        Assert.Equal($"pvc://data/student/versions/{(string?)JsonNode.Parse(message)!["version"]}", (string?)JsonNode.Parse(message)!["artifactUri"]);
         Assert.True(File.Exists(Path.Combine(data, "student", "current", "report.json")));
     }
 }

@@ -18,10 +18,6 @@ namespace DistillOperator.Bench.Quality;
 /// </summary>
 internal static class QualityBenchmark
 {
-    /// <summary>Fine-tuning of the teacher: epochs over the training set and peak learning rate.</summary>
-    private const int TeacherEpochs = 1;
-    private const double TeacherLearningRate = 5e-5;
-
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
         QualityOptions options;
@@ -63,7 +59,7 @@ internal static class QualityBenchmark
                 return Print(output, paths, saved, options);
             }
 
-            var teacher = FinetunedTeacher(paths, output, cancellation.Token);
+            var teacher = FinetunedTeacher(paths, options, output, cancellation.Token);
             var cells = QualityCell.All(options).ToList();
             output.WriteLine(Invariant($"quality: {cells.Count} cells ({string.Join(", ", options.Schedules.Select(QualityCell.ScheduleName))}; seeds {string.Join(",", options.Seeds)}); {TorchRuntime.Describe()}; results in {paths.Results}"));
             foreach (var (cell, index) in cells.Select((c, i) => (c, i + 1)))
@@ -101,15 +97,15 @@ internal static class QualityBenchmark
     // same recipe is used as it is; when its model is gone (a fresh clone) it is fine-tuned again from that recipe, and
     // the cells saved so far still count (the table says how many builds they come from). Another recipe (other data,
     // settings or pretrained model) is another teacher: its cells run again.
-    private static TeacherRecord FinetunedTeacher(QualityPaths paths, TextWriter output, CancellationToken cancellation)
+    private static TeacherRecord FinetunedTeacher(QualityPaths paths, QualityOptions options, TextWriter output, CancellationToken cancellation)
     {
         PretrainedMiniLm.ExtractTo(paths.PretrainedTeacher);
-        var job = TeacherJob(paths);
+        var job = TeacherJob(paths, options);
         var recipe = QualityRecords.Recipe(job.Spec, paths.PretrainedModel, paths.PretrainedVocabulary, paths.TrainFile());
         var saved = QualityRecords.Load<TeacherRecord>(paths.TeacherRecord);
         var built = File.Exists(Path.Combine(paths.FinetunedTeacher, BertCheckpoint.WeightsFile)) ? QualityRecords.WeightsHash(paths.FinetunedTeacher) : null;
         if (saved is { Weights: null } && saved.Fingerprint == built
-            && saved.TrainExamples == paths.TrainExampleCount() && saved.Epochs == TeacherEpochs && saved.LearningRate == TeacherLearningRate)
+            && saved.TrainExamples == paths.TrainExampleCount() && saved.Epochs == options.TeacherEpochs && saved.LearningRate == options.TeacherLearningRate)
         {
             // Written before records named their recipe, when the fingerprint was the weights' hash.
             saved = saved with { Fingerprint = recipe, Weights = built };
@@ -122,7 +118,7 @@ internal static class QualityBenchmark
             return saved;
         }
 
-        output.WriteLine(Invariant($"teacher: fine-tuning all-MiniLM-L6-v2 on {paths.TrainExampleCount():N0} examples, {TeacherEpochs} epoch(s)"));
+        output.WriteLine(Invariant($"teacher: fine-tuning all-MiniLM-L6-v2 on {paths.TrainExampleCount():N0} examples, {options.TeacherEpochs} epoch(s)"));
         var watch = Stopwatch.StartNew();
         var result = Runner(paths, output).Run(job, ValidationTarget.Local, cancellation);
         var weights = QualityRecords.WeightsHash(paths.FinetunedTeacher);
@@ -138,9 +134,9 @@ internal static class QualityBenchmark
         var record = new TeacherRecord(
             recipe,
             paths.TrainExampleCount(),
-            TeacherEpochs,
-            TeacherLearningRate,
-            (long)Math.Ceiling(paths.TrainExampleCount() / (double)job.Spec.Training.BatchSize) * TeacherEpochs,
+            options.TeacherEpochs,
+            options.TeacherLearningRate,
+            (long)Math.Ceiling(paths.TrainExampleCount() / (double)job.Spec.Training.BatchSize) * options.TeacherEpochs,
             watch.Elapsed.TotalSeconds,
             result.Outcome.Teacher!.Accuracy,
             result.Test!.Value.Teacher.Accuracy,
@@ -154,7 +150,7 @@ internal static class QualityBenchmark
         return record;
     }
 
-    private static DistillationJob TeacherJob(QualityPaths paths) => new()
+    private static DistillationJob TeacherJob(QualityPaths paths, QualityOptions options) => new()
     {
         Metadata = new V1ObjectMeta { Name = "teacher" },
         Spec = new DistillationJobSpec
@@ -162,7 +158,7 @@ internal static class QualityBenchmark
             Teacher = new TeacherSpec
             {
                 Model = new ModelSource { Uri = paths.FileUri(paths.PretrainedModel), Format = ModelFormat.Onnx },
-                Finetune = new FinetuneSpec { Epochs = TeacherEpochs, LearningRate = TeacherLearningRate },
+                Finetune = new FinetuneSpec { Epochs = options.TeacherEpochs, LearningRate = options.TeacherLearningRate },
             },
             // The job exists for its fine-tuned teacher; its student (one layer, labels only) is a by-product.
             Student = new StudentSpec { Architecture = new ArchitectureSpec { Layers = 1 } },

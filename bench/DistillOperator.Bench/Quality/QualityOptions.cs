@@ -33,6 +33,12 @@ internal sealed record QualityOptions
     /// <summary>Only print the table of the saved cells; train nothing.</summary>
     public bool TableOnly { get; init; }
 
+    /// <summary>Epochs of the teacher's fine-tuning (the table's recipe: 1).</summary>
+    public int TeacherEpochs { get; init; } = 1;
+
+    /// <summary>Peak learning rate of the teacher's fine-tuning (the table's recipe: 5e-5).</summary>
+    public double TeacherLearningRate { get; init; } = 5e-5;
+
     /// <summary>Reads the command line; throws <see cref="ArgumentException"/> naming the bad option.</summary>
     public static QualityOptions Parse(IReadOnlyList<string> args)
     {
@@ -53,6 +59,8 @@ internal sealed record QualityOptions
                 case "--seeds": options = options with { Seeds = [.. Value().Split(',').Select(s => Positive("--seeds", s))] }; break;
                 case "--strategies": options = options with { Strategies = [.. Value().Split(',').Select(Strategy)] }; break;
                 case "--schedules": options = options with { Schedules = [.. Value().Split(',').Select(Schedule)] }; break;
+                case "--teacher-epochs": options = options with { TeacherEpochs = Positive("--teacher-epochs", Value()) }; break;
+                case "--teacher-learning-rate": options = options with { TeacherLearningRate = PositiveRate(Value()) }; break;
                 default: throw new ArgumentException($"{args[i]}: unknown option");
             }
         }
@@ -76,6 +84,11 @@ internal sealed record QualityOptions
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0
             ? value
             : throw new ArgumentException($"{option}: expected a positive whole number, got '{text}'");
+
+    private static double PositiveRate(string text) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0 && value < 1
+            ? value
+            : throw new ArgumentException($"--teacher-learning-rate: expected a number between 0 and 1, got '{text}'");
 
     private static DistillationStrategy Strategy(string text) =>
         Enum.GetValues<DistillationStrategy>().FirstOrDefault(s => QualityCell.StrategyName(s) == text, (DistillationStrategy)(-1)) is var strategy && Enum.IsDefined(strategy)
