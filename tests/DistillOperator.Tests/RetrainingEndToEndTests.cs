@@ -48,6 +48,8 @@ public sealed class RetrainingEndToEndTests
         var data = pods.Claim("data");
         SyntheticSentiment.WriteTsv(Path.Combine(data, "train.tsv"), 200, seed: 1);
         SyntheticSentiment.WriteTsv(Path.Combine(data, "dev.tsv"), 60, seed: 2);
+        // Six texts again with the other label: no student can score above 60/66, so a gate of 0.999 is out of reach.
+        File.AppendAllLines(Path.Combine(data, "dev.tsv"), SyntheticSentiment.Rows(6, seed: 2).Select(r => $"{r.Text}\t{1 - r.Label}"));
         var output = Path.Combine(data, "student");
 
         // 1. Passing: promoted, Ready.
