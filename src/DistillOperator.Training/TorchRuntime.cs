@@ -19,7 +19,7 @@ public static class TorchRuntime
         catch (TypeInitializationException e)
         {
             throw new InvalidOperationException(
-                "libtorch could not be loaded. On Debian 12 the build must patch libLibTorchSharp.so (see DESIGN §8); rebuild, and check that runtimes/linux-x64/native is next to the program. " + e.InnerException?.Message,
+                "libtorch could not be loaded. On Debian 12 the build must patch libLibTorchSharp.so (see the README, section TorchSharp on Debian 12); rebuild, and check that runtimes/linux-x64/native is next to the program. " + e.InnerException?.Message,
                 e);
         }
     }

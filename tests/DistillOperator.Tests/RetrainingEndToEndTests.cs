@@ -37,14 +37,23 @@ public sealed class RetrainingEndToEndTests
 
     private static V1Condition Condition(DistillationJob job, string type) => Assert.Single(job.Status!.Conditions!, c => c.Type == type);
 
-    [Fact]
-    public async Task Three_runs_of_one_job_promote_the_passing_students_and_a_gate_miss_leaves_the_served_model_byte_identical()
+    // The operator, and a process kubelet that runs pods of image distill-trainer as the real trainer.
+    private static async Task<(OperatorHarness Harness, TrainerPods Pods)> StartAsync()
     {
-        await using var harness = await OperatorHarness.StartAsync(workloads: false);
-        await using var pods = new TrainerPods(harness.Emulator, BuiltAssembly.Path(typeof(RetrainingEndToEndTests).Assembly, "TrainerAssembly"), harness.Folder);
+        var harness = await OperatorHarness.StartAsync(workloads: false);
+        var pods = new TrainerPods(harness.Emulator, BuiltAssembly.Path(typeof(RetrainingEndToEndTests).Assembly, "TrainerAssembly"), harness.Folder);
         var options = harness.Options();
         options.TrainerImage = "distill-trainer:dev";
         await harness.StartOperatorAsync(options);
+        return (harness, pods);
+    }
+
+    [Fact]
+    public async Task Three_runs_of_one_job_promote_the_passing_students_and_a_gate_miss_leaves_the_served_model_byte_identical()
+    {
+        var (harness, pods) = await StartAsync();
+        await using var stopHarness = harness;
+        await using var stopPods = pods;
         var data = pods.Claim("data");
         SyntheticSentiment.WriteTsv(Path.Combine(data, "train.tsv"), 200, seed: 1);
         SyntheticSentiment.WriteTsv(Path.Combine(data, "dev.tsv"), 60, seed: 2);
@@ -114,11 +123,9 @@ public sealed class RetrainingEndToEndTests
     [Fact]
     public async Task A_teacher_that_stays_at_chance_fails_the_job_with_TeacherNotLearned_before_distillation()
     {
-        await using var harness = await OperatorHarness.StartAsync(workloads: false);
-        await using var pods = new TrainerPods(harness.Emulator, BuiltAssembly.Path(typeof(RetrainingEndToEndTests).Assembly, "TrainerAssembly"), harness.Folder);
-        var options = harness.Options();
-        options.TrainerImage = "distill-trainer:dev";
-        await harness.StartOperatorAsync(options);
+        var (harness, pods) = await StartAsync();
+        await using var stopHarness = harness;
+        await using var stopPods = pods;
         var data = pods.Claim("data");
         // Every text the same and the labels balanced: no teacher beats always predicting one class.
         foreach (var (file, rows) in new[] { ("train.tsv", 64), ("dev.tsv", 20) })
