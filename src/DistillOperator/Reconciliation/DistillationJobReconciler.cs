@@ -407,6 +407,7 @@ public sealed class DistillationJobReconciler(IDistillationCluster cluster, Trai
         if (phase == JobPhase.Succeeded)
         {
             var reported = status.Result;
+            var promotionKnown = reported?.Promoted is not null; // announced already, unless it arrives in this reconcile
             if (reported is null && observed.TerminationResult is { } fromPod)
             {
                 // The trainer could not patch its result: take it from the pod's termination message.
@@ -414,10 +415,11 @@ public sealed class DistillationJobReconciler(IDistillationCluster cluster, Trai
                 patch["result"] = JsonNode.Parse(KubernetesJson.Serialize(fromPod));
             }
 
-            if (status.Result is null && !observed.SucceededPodSeen && QualityGateCheck.Evaluate(job.Spec.QualityGate, null) is not null && endedFor < ResultWait)
+            if (status.Result is null && !observed.SucceededPodSeen && endedFor < ResultWait)
             {
-                // The Job completed, but neither the trainer's patch nor its pod has reached the caches yet. Not for
-                // ever: a pod deleted before it was seen (node scaled down) leaves no result, and the gate then fails.
+                // The Job completed, but neither the trainer's patch nor its pod has reached the caches yet: the result
+                // says whether the student was promoted (and the gate needs it). Not for ever: a pod deleted before it
+                // was seen (node scaled down) leaves no result, and a gate then fails.
                 (phase, reason, message) = (JobPhase.Running, ConditionReasons.AwaitingResult, "the trainer finished; waiting for its result");
                 status.CompletionTime = null;
                 result = result.Sooner(TimeSpan.FromSeconds(1));
@@ -438,9 +440,10 @@ public sealed class DistillationJobReconciler(IDistillationCluster cluster, Trai
                     }
                 }
 
-                if (status.Result is { Promoted: { } isPromoted } finished && status.Phase is not (JobPhase.Succeeded or JobPhase.Failed))
+                if (status.Result is { Promoted: { } isPromoted } finished && (status.Phase is not (JobPhase.Succeeded or JobPhase.Failed) || !promotionKnown))
                 {
-                    // Once per run: the phase leaves the running ones only here.
+                    // Once per run: when the run ends with its result, or when its result (from the pod's termination
+                    // message) arrives after the end was seen.
                     var figures = finished.PromotionMessage is { Length: > 0 } text ? $" ({text})" : "";
                     events.Add(isPromoted
                         ? ("Normal", ConditionReasons.Promoted, $"version {finished.Version} is promoted at {job.Spec.Output.Uri}/current{figures}")
