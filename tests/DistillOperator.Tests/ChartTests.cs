@@ -115,4 +115,20 @@ public sealed class ChartTests
 
     private static List<string> Grants(IEnumerable<V1PolicyRule> rules) =>
         [.. rules.SelectMany(r => from g in r.ApiGroups from res in r.Resources from v in r.Verbs select $"{v} {g}/{res}").Order(StringComparer.Ordinal)];
+
+    [Theory]
+    [InlineData(true, "port-forward pod/$(kubectl -n distill-system get lease distill-operator -o jsonpath='{.spec.holderIdentity}') 8080")]
+    [InlineData(false, "port-forward svc/distill-distill-operator-metrics 8080")]
+    public void The_install_notes_send_a_user_to_the_replica_that_reports_the_job_metrics(bool leaderElection, string command)
+    {
+        string[] values = leaderElection ? [] : ["--set", "leaderElection.enabled=false", "--set", "replicaCount=1"];
+
+        var (code, output, error) = KubernetesTools.Run(KubernetesTools.Helm, ["install", "distill", "charts/distill-operator", "-n", "distill-system", "--dry-run=client", .. values]);
+
+        Assert.True(code == 0, error);
+        var notes = output[output.IndexOf("NOTES:", StringComparison.Ordinal)..];
+        Assert.Contains(command, notes, StringComparison.Ordinal);
+        Assert.Contains("kubectl apply -f examples/soft-label-kd.yaml", notes, StringComparison.Ordinal);
+        Assert.True(File.Exists(RepositoryPaths.Combine("examples", "soft-label-kd.yaml")));
+    }
 }
