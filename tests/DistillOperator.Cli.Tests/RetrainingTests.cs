@@ -82,6 +82,10 @@ public sealed class RetrainingTests
         Assert.Equal(v3, (string?)JsonNode.Parse(File.ReadAllText(Path.Combine(quickstart.Output, OutputLayout.PointerFile)))!["version"]);
         Assert.NotEqual(before, Predict(quickstart.Output));
         Assert.Equal(Predict(OutputLayout.VersionFolder(quickstart.Output, v3)), Predict(quickstart.Output));
+
+        // Files an older trainer wrote into the output folder itself do not hide the promoted student.
+        File.WriteAllText(Path.Combine(quickstart.Output, "config.json"), "{ left by a trainer before versioned outputs }");
+        Assert.Equal(Predict(OutputLayout.VersionFolder(quickstart.Output, v3)), Predict(quickstart.Output));
     }
 
     // Each step of an export and promotion, with whether current has switched to the new version when it is killed

@@ -74,16 +74,18 @@ internal static class PredictCommand
     }
 
     // A job's output folder stands for its promoted student; a version folder (or any exported model) for itself.
+    // The promoted student comes first: an output folder written by trainers before versioned outputs may still hold
+    // an older student's files beside current.
     private static string ModelFolder(string model)
     {
-        if (File.Exists(Path.Combine(model, BertCheckpoint.ConfigFile)))
-        {
-            return model;
-        }
-
         if (Promotion.Current(model) is { } promoted)
         {
             return promoted.Folder;
+        }
+
+        if (File.Exists(Path.Combine(model, BertCheckpoint.ConfigFile)))
+        {
+            return model;
         }
 
         if (OutputLayout.Versions(model) is { Count: > 0 } versions)
