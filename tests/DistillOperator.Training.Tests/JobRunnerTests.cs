@@ -74,6 +74,7 @@ public sealed class JobRunnerTests : IDisposable
         var first = Run(Job());
         var teacherFolder = Path.Combine(first.VersionFolder, JobRunner.FinetunedTeacherFolder);
         Assert.Equal(teacherFolder, first.FinetunedTeacherFolder);
+        Assert.Equal(JobRunner.FinetunedTeacherFolder, (string?)System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(first.VersionFolder, RunReport.FileName)))!["finetunedTeacher"]);
         Assert.True(File.Exists(Path.Combine(teacherFolder, "vocab.txt")), "the fine-tuned teacher was exported without its vocabulary");
 
         var second = Run(Job(spec =>

@@ -54,7 +54,8 @@ public static class Promotion
 
         FailPoints.Reach("promote.before-switch");
         var staged = Path.Combine(output, $".{OutputLayout.CurrentLink}-{Environment.MachineName}-{Environment.ProcessId}.tmp");
-        if (new FileInfo(staged) is { } old && (old.Exists || old.LinkTarget is not null))
+        var left = new FileInfo(staged); // a link staged by this process (or pod) before it was killed
+        if (left.Exists || left.LinkTarget is not null)
         {
             File.Delete(staged);
         }

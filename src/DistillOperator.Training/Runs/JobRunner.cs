@@ -171,6 +171,7 @@ public sealed class JobRunner(StoragePaths paths, ITrainingProgress progress, st
             Version = versionName,
             Gate = verdict,
             Baseline = baseline,
+            FinetunedTeacherFolder = spec.Teacher.Finetune is null ? null : Path.Combine(OutputLayout.VersionFolder(outputFolder, versionName), FinetunedTeacherFolder),
         };
         AtomicFile.WriteAllText(Path.Combine(staged.Folder, ModelCard.FileName), ModelCard.Write(job, result));
         AtomicFile.WriteAllText(Path.Combine(staged.Folder, RunReport.FileName), RunReport.ToJson(job, result).ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
@@ -189,7 +190,6 @@ public sealed class JobRunner(StoragePaths paths, ITrainingProgress progress, st
         {
             Promoted = promote,
             PromotedVersion = promote ? versionName : promotedBefore?.Name,
-            FinetunedTeacherFolder = spec.Teacher.Finetune is null ? null : Path.Combine(OutputLayout.VersionFolder(outputFolder, versionName), FinetunedTeacherFolder),
         };
     }
 
