@@ -415,11 +415,11 @@ public sealed class DistillationJobReconciler(IDistillationCluster cluster, Trai
                 patch["result"] = JsonNode.Parse(KubernetesJson.Serialize(fromPod));
             }
 
-            if (status.Result is null && !observed.SucceededPodSeen && endedFor < ResultWait)
+            if (status.Result is null && !observed.SucceededPodSeen && QualityGateCheck.Evaluate(job.Spec.QualityGate, null) is not null && endedFor < ResultWait)
             {
-                // The Job completed, but neither the trainer's patch nor its pod has reached the caches yet: the result
-                // says whether the student was promoted (and the gate needs it). Not for ever: a pod deleted before it
-                // was seen (node scaled down) leaves no result, and a gate then fails.
+                // The Job completed, but neither the trainer's patch nor its pod has reached the caches yet. Not for
+                // ever: a pod deleted before it was seen (node scaled down) leaves no result, and the gate then fails.
+                // Without a gate the run is Succeeded at once; its promotion is announced when its result arrives.
                 (phase, reason, message) = (JobPhase.Running, ConditionReasons.AwaitingResult, "the trainer finished; waiting for its result");
                 status.CompletionTime = null;
                 result = result.Sooner(TimeSpan.FromSeconds(1));
